@@ -1,0 +1,153 @@
+/*
+ * Restart Manager: registering resources in the session store
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+/*
+ * Each registration call appends numbered REG_MULTI_SZ values to the session key, as Windows
+ * does: RegFilesNNNN (paths as given), RegProcsNNNN ("pid:start-high:start-low" in hex) and
+ * RegSvcsNNNN (service short names).  Writing them in the store rather than in this process
+ * lets a secondary in another process, of either architecture, register into the session the
+ * primary reads.
+ */
+
+#include "rstrtmgr_private.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
+
+/* Split very large registrations over several values; each stays far below the registry's
+ * practical value size limits. */
+#define MAX_VALUE_CHARS (256 * 1024)
+
+struct multi_sz
+{
+    WCHAR *data;
+    size_t len;         /* characters used, without the final list terminator */
+    size_t capacity;
+};
+
+static BOOL append_string(struct multi_sz *list, const WCHAR *str, size_t len)
+{
+    if (list->len + len + 2 > list->capacity)
+    {
+        size_t capacity = max(list->capacity * 2, list->len + len + 2);
+        WCHAR *data;
+
+        if (!(data = realloc(list->data, capacity * sizeof(WCHAR)))) return FALSE;
+        list->data = data;
+        list->capacity = capacity;
+    }
+    memcpy(list->data + list->len, str, len * sizeof(WCHAR));
+    list->len += len;
+    list->data[list->len++] = 0;
+    return TRUE;
+}
+
+/* The first free number for a value family: values are only ever added, so a probe from 0
+ * stops at the first gap. */
+static unsigned int next_value_index(HKEY key, const WCHAR *prefix)
+{
+    unsigned int index;
+    WCHAR name[32];
+
+    for (index = 0;; index++)
+    {
+        swprintf(name, ARRAYSIZE(name), L"%ls%04u", prefix, index);
+        if (RegQueryValueExW(key, name, NULL, NULL, NULL, NULL) == ERROR_FILE_NOT_FOUND) return index;
+    }
+}
+
+static DWORD flush_list(HKEY key, const WCHAR *prefix, unsigned int *index, struct multi_sz *list)
+{
+    WCHAR name[32];
+    LSTATUS status;
+
+    if (!list->len) return ERROR_SUCCESS;
+    list->data[list->len] = 0;
+    swprintf(name, ARRAYSIZE(name), L"%ls%04u", prefix, (*index)++);
+    status = RegSetValueExW(key, name, 0, REG_MULTI_SZ, (BYTE *)list->data,
+                            (DWORD)((list->len + 1) * sizeof(WCHAR)));
+    list->len = 0;
+    if (status) WARN("cannot write %s: %ld\n", debugstr_w(name), status);
+    return status == ERROR_SUCCESS ? ERROR_SUCCESS
+         : (status == ERROR_NOT_ENOUGH_MEMORY || status == ERROR_OUTOFMEMORY) ? ERROR_OUTOFMEMORY
+         : ERROR_WRITE_FAULT;
+}
+
+static DWORD write_strings(HKEY key, const WCHAR *prefix, UINT count, const WCHAR **strings)
+{
+    struct multi_sz list = { NULL, 0, 0 };
+    unsigned int index;
+    DWORD ret = ERROR_SUCCESS;
+    UINT i;
+
+    if (!count) return ERROR_SUCCESS;
+    index = next_value_index(key, prefix);
+    for (i = 0; i < count && !ret; i++)
+    {
+        size_t len = wcslen(strings[i]);
+
+        if (list.len && list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, prefix, &index, &list);
+        if (!ret && !append_string(&list, strings[i], len)) ret = ERROR_OUTOFMEMORY;
+    }
+    if (!ret) ret = flush_list(key, prefix, &index, &list);
+    free(list.data);
+    return ret;
+}
+
+static DWORD write_processes(HKEY key, UINT count, const RM_UNIQUE_PROCESS *procs)
+{
+    struct multi_sz list = { NULL, 0, 0 };
+    unsigned int index;
+    DWORD ret = ERROR_SUCCESS;
+    WCHAR text[32];
+    UINT i;
+
+    if (!count) return ERROR_SUCCESS;
+    index = next_value_index(key, L"RegProcs");
+    for (i = 0; i < count && !ret; i++)
+    {
+        int len = swprintf(text, ARRAYSIZE(text), L"%08lx:%08lx:%08lx", procs[i].dwProcessId,
+                           procs[i].ProcessStartTime.dwHighDateTime,
+                           procs[i].ProcessStartTime.dwLowDateTime);
+
+        if (list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, L"RegProcs", &index, &list);
+        if (!ret && !append_string(&list, text, len)) ret = ERROR_OUTOFMEMORY;
+    }
+    if (!ret) ret = flush_list(key, L"RegProcs", &index, &list);
+    free(list.data);
+    return ret;
+}
+
+DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
+                      UINT nprocs, const RM_UNIQUE_PROCESS *procs,
+                      UINT nservices, const WCHAR **services)
+{
+    struct store_lock lock;
+    HKEY key;
+    DWORD ret;
+
+    if ((ret = lock_store(&lock))) return ret;
+    if (!(ret = open_stored_session(session, KEY_SET_VALUE, &key)))
+    {
+        if (!(ret = write_strings(key, L"RegFiles", nfiles, files))
+                && !(ret = write_processes(key, nprocs, procs))
+                && !(ret = write_strings(key, L"RegSvcs", nservices, services))
+                && (nfiles || nprocs || nservices))
+            ret = bump_sequence(key);
+        RegCloseKey(key);
+    }
+    unlock_store(&lock);
+    return ret;
+}

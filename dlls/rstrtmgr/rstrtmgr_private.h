@@ -1,0 +1,108 @@
+/*
+ * Restart Manager: declarations shared by the files of rstrtmgr.dll
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+#ifndef RSTRTMGR_PRIVATE_H
+#define RSTRTMGR_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <windef.h>
+#include <winbase.h>
+#include <winreg.h>
+#include <restartmanager.h>
+
+#include "rstrtmgr_compat.h"
+#include "wine/debug.h"
+
+/* The store: one volatile key per session below this one, as Windows keeps it. */
+#define RM_STORE_ROOT      L"Software\\Microsoft\\RestartManager"
+#define RM_MAX_SESSIONS    64
+#define RM_KEY_BYTES       16      /* CCH_RM_SESSION_KEY hex digits encode these */
+#define RM_KEY_HASH_BYTES  32      /* SHA-256 of the key bytes; the key itself is never stored */
+
+/* One open handle of this process.  Several handles (a primary and any number of
+ * secondaries) may refer to the same stored session. */
+struct session
+{
+    LONG refcount;
+    unsigned int slot;                  /* n of the SessionNNNN key */
+    BOOL primary;                       /* started here, rather than joined */
+    BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
+    LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
+    LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
+};
+
+/* handle.c: this process's table of session handles */
+extern DWORD alloc_session_handle(struct session *session, DWORD *handle);
+extern struct session *grab_session(DWORD handle);
+extern BOOL free_session_handle(DWORD handle, struct session *session);
+extern void release_session(struct session *session);
+extern DWORD grab_primary_session(DWORD handle, struct session **session);
+
+/* key.c: session keys */
+extern DWORD generate_session_key(BYTE key[RM_KEY_BYTES]);
+extern void format_session_key(const BYTE key[RM_KEY_BYTES], WCHAR text[CCH_RM_SESSION_KEY + 1]);
+extern BOOL parse_session_key(const WCHAR *text, BYTE key[RM_KEY_BYTES]);
+extern DWORD hash_session_key(const BYTE key[RM_KEY_BYTES], BYTE hash[RM_KEY_HASH_BYTES]);
+
+/* store.c: the registry store shared by every process of the user */
+struct store_lock
+{
+    HANDLE mutex;
+};
+extern DWORD lock_store(struct store_lock *lock);
+extern void unlock_store(struct store_lock *lock);
+extern DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot);
+extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot);
+extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
+extern DWORD delete_stored_session(const struct session *session);
+extern DWORD bump_sequence(HKEY key);
+extern BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity);
+
+/* resources.c: what sessions register */
+extern DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
+                             UINT nprocs, const RM_UNIQUE_PROCESS *procs,
+                             UINT nservices, const WCHAR **services);
+
+/* filter.c: shutdown and restart filters */
+struct filter
+{
+    RM_FILTER_ACTION action;
+    RM_FILTER_TRIGGER trigger;
+    WCHAR *name;                 /* file path or service short name */
+    RM_UNIQUE_PROCESS process;
+};
+struct filter_list
+{
+    struct filter *filters;
+    unsigned int count;
+};
+extern DWORD load_filters(HKEY session_key, struct filter_list *list);
+extern void free_filters(struct filter_list *list);
+extern RM_FILTER_ACTION filter_action_for(const struct filter_list *list, const RM_UNIQUE_PROCESS *process,
+                                          const WCHAR *image, const WCHAR *service);
+
+static inline const char *debugstr_rm_unique_process(const RM_UNIQUE_PROCESS *process)
+{
+    if (!process) return "(null)";
+    return wine_dbg_sprintf("{pid %lu, start %08lx:%08lx}", process->dwProcessId,
+                            process->ProcessStartTime.dwHighDateTime,
+                            process->ProcessStartTime.dwLowDateTime);
+}
+
+#endif /* RSTRTMGR_PRIVATE_H */

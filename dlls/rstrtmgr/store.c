@@ -1,0 +1,345 @@
+/*
+ * Restart Manager: the session store in the registry
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+/*
+ * Sessions live where Windows keeps them, HKCU\Software\Microsoft\RestartManager\SessionNNNN,
+ * in volatile keys, so that any process of the user, 32- or 64-bit, can join one.  Each
+ * session key holds:
+ *
+ *   Owner        REG_BINARY, 12 bytes: RM_UNIQUE_PROCESS of the primary (pid, creation time)
+ *   Sequence     REG_DWORD, bumped by every change to the session
+ *   SessionHash  REG_BINARY, 32 bytes: SHA-256 of the 16 key bytes
+ *   RegFilesNNNN, RegProcsNNNN, RegSvcsNNNN   REG_MULTI_SZ, one value per registration call
+ *
+ * Every change is made while holding one named mutex, so a slot is never handed to two
+ * sessions and a reader never sees a half-written session.  A slot whose owner process has
+ * exited (or whose pid now belongs to a process with another creation time) is abandoned
+ * and may be reclaimed.  So is a slot that does not parse, since only a writer killed in the
+ * middle of its work, or a foreign program, leaves one behind.
+ */
+
+#include "rstrtmgr_private.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
+
+/* The name Windows' own Restart Manager uses, so that both serialise against each other. */
+static const WCHAR store_mutex_name[] = L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-3E5639F8D511";
+
+/* How long a writer waits for another before giving up with ERROR_SEM_TIMEOUT.  Writers hold
+ * the lock for a few registry operations only, so reaching this means something is stuck. */
+#define STORE_LOCK_TIMEOUT 10000
+
+static HANDLE store_mutex;
+
+enum slot_state
+{
+    SLOT_FREE,
+    SLOT_LIVE,
+    SLOT_ABANDONED,
+};
+
+static DWORD map_registry_error(LSTATUS status)
+{
+    switch (status)
+    {
+    case ERROR_SUCCESS:
+        return ERROR_SUCCESS;
+    case ERROR_OUTOFMEMORY:
+    case ERROR_NOT_ENOUGH_MEMORY:
+        return ERROR_OUTOFMEMORY;
+    default:
+        WARN("registry error %ld\n", status);
+        return ERROR_WRITE_FAULT;
+    }
+}
+
+DWORD lock_store(struct store_lock *lock)
+{
+    HANDLE mutex = store_mutex;
+    DWORD wait;
+
+    if (!mutex)
+    {
+        /* Created once per process and kept: the mutex outlives every session handle. */
+        if (!(mutex = CreateMutexW(NULL, FALSE, store_mutex_name)))
+            mutex = OpenMutexW(SYNCHRONIZE, FALSE, store_mutex_name);
+        if (!mutex)
+        {
+            ERR("cannot create the store mutex, error %lu\n", GetLastError());
+            return ERROR_SEM_TIMEOUT;
+        }
+        if (InterlockedCompareExchangePointer(&store_mutex, mutex, NULL))
+        {
+            CloseHandle(mutex);
+            mutex = store_mutex;
+        }
+    }
+
+    wait = WaitForSingleObject(mutex, STORE_LOCK_TIMEOUT);
+    switch (wait)
+    {
+    case WAIT_ABANDONED:
+        /* A writer died holding the lock.  What it left is checked slot by slot when read. */
+        WARN("store mutex was abandoned\n");
+        /* fall through */
+    case WAIT_OBJECT_0:
+        lock->mutex = mutex;
+        return ERROR_SUCCESS;
+    default:
+        WARN("cannot take the store mutex: wait %#lx, error %lu\n", wait, GetLastError());
+        return ERROR_SEM_TIMEOUT;
+    }
+}
+
+void unlock_store(struct store_lock *lock)
+{
+    ReleaseMutex(lock->mutex);
+}
+
+static DWORD open_root(HKEY *root)
+{
+    /* Volatile like Windows' own: sessions never outlive the logon session. */
+    return map_registry_error(RegCreateKeyExW(HKEY_CURRENT_USER, RM_STORE_ROOT, 0, NULL,
+                                              REG_OPTION_VOLATILE, KEY_ALL_ACCESS, NULL, root, NULL));
+}
+
+static void format_slot_name(unsigned int slot, WCHAR name[16])
+{
+    swprintf(name, 16, L"Session%04u", slot);
+}
+
+BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity)
+{
+    FILETIME created, exited, kernel, user;
+    HANDLE process;
+    BOOL ret;
+
+    if (pid == GetCurrentProcessId()) process = GetCurrentProcess();
+    else if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)))
+        return FALSE;
+    ret = GetProcessTimes(process, &created, &exited, &kernel, &user);
+    if (ret && pid != GetCurrentProcessId())
+    {
+        DWORD code;
+
+        /* A process that has exited can still be opened while a handle to it exists. */
+        if (GetExitCodeProcess(process, &code) && code != STILL_ACTIVE) ret = FALSE;
+    }
+    if (pid != GetCurrentProcessId()) CloseHandle(process);
+    if (!ret) return FALSE;
+    identity->dwProcessId = pid;
+    identity->ProcessStartTime = created;
+    return TRUE;
+}
+
+static BOOL owner_is_alive(const RM_UNIQUE_PROCESS *owner)
+{
+    RM_UNIQUE_PROCESS current;
+
+    if (!get_process_identity(owner->dwProcessId, &current))
+    {
+        /* A process we may not query still exists: never take its slot. */
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    }
+    return !memcmp(&current.ProcessStartTime, &owner->ProcessStartTime, sizeof(FILETIME));
+}
+
+static BOOL read_binary_value(HKEY key, const WCHAR *name, void *data, DWORD size)
+{
+    DWORD type, len = size;
+
+    return !RegQueryValueExW(key, name, NULL, &type, data, &len) && type == REG_BINARY && len == size;
+}
+
+static enum slot_state read_slot(HKEY root, unsigned int slot, BYTE hash[RM_KEY_HASH_BYTES])
+{
+    RM_UNIQUE_PROCESS owner;
+    enum slot_state state;
+    WCHAR name[16];
+    HKEY key;
+
+    format_slot_name(slot, name);
+    if (RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key)) return SLOT_FREE;
+
+    if (!read_binary_value(key, L"Owner", &owner, sizeof(owner))
+            || !read_binary_value(key, L"SessionHash", hash, RM_KEY_HASH_BYTES))
+    {
+        TRACE("%s does not parse, treating it as abandoned\n", debugstr_w(name));
+        state = SLOT_ABANDONED;
+    }
+    else if (owner_is_alive(&owner)) state = SLOT_LIVE;
+    else
+    {
+        TRACE("%s: owner %s is gone\n", debugstr_w(name), debugstr_rm_unique_process(&owner));
+        state = SLOT_ABANDONED;
+    }
+    RegCloseKey(key);
+    return state;
+}
+
+static void delete_slot(HKEY root, unsigned int slot)
+{
+    WCHAR name[16];
+
+    format_slot_name(slot, name);
+    RegDeleteTreeW(root, name);
+    RegDeleteKeyW(root, name);
+}
+
+static DWORD write_new_session(HKEY root, unsigned int slot, const BYTE hash[RM_KEY_HASH_BYTES])
+{
+    RM_UNIQUE_PROCESS owner;
+    DWORD sequence = 0, disposition;
+    LSTATUS status;
+    WCHAR name[16];
+    HKEY key;
+
+    if (!get_process_identity(GetCurrentProcessId(), &owner)) return ERROR_WRITE_FAULT;
+
+    format_slot_name(slot, name);
+    if ((status = RegCreateKeyExW(root, name, 0, NULL, REG_OPTION_VOLATILE, KEY_ALL_ACCESS, NULL,
+                                  &key, &disposition)))
+        return map_registry_error(status);
+
+    if (!(status = RegSetValueExW(key, L"Owner", 0, REG_BINARY, (BYTE *)&owner, sizeof(owner))))
+        if (!(status = RegSetValueExW(key, L"Sequence", 0, REG_DWORD, (BYTE *)&sequence, sizeof(sequence))))
+            status = RegSetValueExW(key, L"SessionHash", 0, REG_BINARY, hash, RM_KEY_HASH_BYTES);
+    RegCloseKey(key);
+
+    if (status)
+    {
+        delete_slot(root, slot);
+        return map_registry_error(status);
+    }
+    return ERROR_SUCCESS;
+}
+
+DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot)
+{
+    struct store_lock lock;
+    BYTE stored[RM_KEY_HASH_BYTES];
+    unsigned int i;
+    HKEY root;
+    DWORD ret;
+
+    if ((ret = lock_store(&lock))) return ret;
+    if ((ret = open_root(&root))) goto done;
+
+    ret = ERROR_MAX_SESSIONS_REACHED;
+    for (i = 0; i < RM_MAX_SESSIONS; i++)
+    {
+        enum slot_state state = read_slot(root, i, stored);
+
+        if (state == SLOT_LIVE) continue;
+        if (state == SLOT_ABANDONED)
+        {
+            TRACE("reclaiming slot %u\n", i);
+            delete_slot(root, i);
+        }
+        if (!(ret = write_new_session(root, i, hash))) *slot = i;
+        break;
+    }
+    RegCloseKey(root);
+
+done:
+    unlock_store(&lock);
+    return ret;
+}
+
+DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot)
+{
+    struct store_lock lock;
+    BYTE stored[RM_KEY_HASH_BYTES];
+    unsigned int i;
+    HKEY root;
+    DWORD ret;
+
+    if ((ret = lock_store(&lock))) return ret;
+    if ((ret = open_root(&root))) goto done;
+
+    ret = ERROR_SESSION_CREDENTIAL_CONFLICT;
+    for (i = 0; i < RM_MAX_SESSIONS; i++)
+    {
+        if (read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, hash, RM_KEY_HASH_BYTES))
+        {
+            *slot = i;
+            ret = ERROR_SUCCESS;
+            break;
+        }
+    }
+    RegCloseKey(root);
+
+done:
+    unlock_store(&lock);
+    return ret;
+}
+
+/* Open the key of a session this process holds a handle to.  If the slot now holds another
+ * session (ours was ended by its primary and the slot reused), the handle is stale. */
+DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key)
+{
+    BYTE stored[RM_KEY_HASH_BYTES];
+    WCHAR name[16];
+    LSTATUS status;
+    HKEY root;
+
+    if ((status = RegOpenKeyExW(HKEY_CURRENT_USER, RM_STORE_ROOT, 0, KEY_ENUMERATE_SUB_KEYS, &root)))
+        return status == ERROR_FILE_NOT_FOUND ? ERROR_INVALID_HANDLE : map_registry_error(status);
+    format_slot_name(session->slot, name);
+    status = RegOpenKeyExW(root, name, 0, access | KEY_QUERY_VALUE, key);
+    RegCloseKey(root);
+    if (status) return status == ERROR_FILE_NOT_FOUND ? ERROR_INVALID_HANDLE : map_registry_error(status);
+
+    if (!read_binary_value(*key, L"SessionHash", stored, sizeof(stored))
+            || memcmp(stored, session->key_hash, sizeof(stored)))
+    {
+        RegCloseKey(*key);
+        return ERROR_INVALID_HANDLE;
+    }
+    return ERROR_SUCCESS;
+}
+
+DWORD delete_stored_session(const struct session *session)
+{
+    struct store_lock lock;
+    HKEY key, root;
+    DWORD ret;
+
+    if ((ret = lock_store(&lock))) return ret;
+    if (!(ret = open_stored_session(session, KEY_QUERY_VALUE, &key)))
+    {
+        RegCloseKey(key);
+        if (!(ret = open_root(&root)))
+        {
+            delete_slot(root, session->slot);
+            RegCloseKey(root);
+        }
+    }
+    unlock_store(&lock);
+    return ret;
+}
+
+DWORD bump_sequence(HKEY key)
+{
+    DWORD type, sequence = 0, size = sizeof(sequence);
+
+    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size)
+            || type != REG_DWORD || size != sizeof(sequence))
+        sequence = 0;
+    sequence++;
+    return map_registry_error(RegSetValueExW(key, L"Sequence", 0, REG_DWORD, (BYTE *)&sequence,
+                                             sizeof(sequence)));
+}
