@@ -1,0 +1,254 @@
+/*
+ * rmtool: the command-line face of the Restart Manager
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <windows.h>
+#include <restartmanager.h>
+
+#include "rstrtmgr_compat.h"
+
+/* Exit codes of every command. */
+#define EXIT_NOBODY 0
+#define EXIT_IN_USE 1
+#define EXIT_ERROR  2
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: rmtool COMMAND [ARGS]\n"
+            "  list [--json] FILE...       who uses these files (exit 0: nobody, 1: in use, 2: error)\n"
+            "  sessions                    every Restart Manager session of this user\n"
+            "  demo [--partner EXE] FILE   start a session, let a second process (EXE, e.g. the\n"
+            "                              other architecture's rmtool) join it and register FILE\n"
+            "  join-register KEY FILE...   join the session KEY, register FILEs, leave\n");
+}
+
+static const char *error_name(DWORD code)
+{
+    switch (code)
+    {
+    case ERROR_SUCCESS: return "ERROR_SUCCESS";
+    case ERROR_FILE_NOT_FOUND: return "ERROR_FILE_NOT_FOUND";
+    case ERROR_ACCESS_DENIED: return "ERROR_ACCESS_DENIED";
+    case ERROR_INVALID_HANDLE: return "ERROR_INVALID_HANDLE";
+    case ERROR_OUTOFMEMORY: return "ERROR_OUTOFMEMORY";
+    case ERROR_WRITE_FAULT: return "ERROR_WRITE_FAULT";
+    case ERROR_SEM_TIMEOUT: return "ERROR_SEM_TIMEOUT";
+    case ERROR_BAD_ARGUMENTS: return "ERROR_BAD_ARGUMENTS";
+    case ERROR_MORE_DATA: return "ERROR_MORE_DATA";
+    case ERROR_FAIL_NOACTION_REBOOT: return "ERROR_FAIL_NOACTION_REBOOT";
+    case ERROR_FAIL_SHUTDOWN: return "ERROR_FAIL_SHUTDOWN";
+    case ERROR_FAIL_RESTART: return "ERROR_FAIL_RESTART";
+    case ERROR_MAX_SESSIONS_REACHED: return "ERROR_MAX_SESSIONS_REACHED";
+    case ERROR_REQUEST_OUT_OF_SEQUENCE: return "ERROR_REQUEST_OUT_OF_SEQUENCE";
+    case ERROR_SESSION_CREDENTIAL_CONFLICT: return "ERROR_SESSION_CREDENTIAL_CONFLICT";
+    case ERROR_CANCELLED: return "ERROR_CANCELLED";
+    default: return "error";
+    }
+}
+
+static int report_error(const char *what, DWORD code)
+{
+    fprintf(stderr, "rmtool: %s failed: %lu (%s)\n", what, code, error_name(code));
+    return EXIT_ERROR;
+}
+
+/* Make paths absolute: the Restart Manager wants full paths, people type relative ones. */
+static WCHAR **full_paths(int count, WCHAR **names)
+{
+    WCHAR **paths = calloc(count, sizeof(*paths));
+    int i;
+
+    if (!paths) return NULL;
+    for (i = 0; i < count; i++)
+    {
+        DWORD len = GetFullPathNameW(names[i], 0, NULL, NULL);
+
+        if (!len || !(paths[i] = malloc(len * sizeof(WCHAR)))) return NULL;
+        GetFullPathNameW(names[i], len, paths[i], NULL);
+    }
+    return paths;
+}
+
+/* ------------------------------------------------------------------ sessions */
+
+static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
+{
+    FILETIME created, exited, kernel, user;
+    HANDLE process;
+    DWORD code;
+    BOOL alive;
+
+    if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, owner->dwProcessId)))
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    alive = GetProcessTimes(process, &created, &exited, &kernel, &user)
+            && !memcmp(&created, &owner->ProcessStartTime, sizeof(created))
+            && GetExitCodeProcess(process, &code) && code == STILL_ACTIVE;
+    CloseHandle(process);
+    return alive;
+}
+
+/* Count the strings of all values whose name starts with prefix. */
+static DWORD count_registered(HKEY key, const WCHAR *prefix)
+{
+    WCHAR name[256];
+    DWORD index, total = 0;
+
+    for (index = 0;; index++)
+    {
+        DWORD name_len = ARRAYSIZE(name), type, size = 0;
+        WCHAR *data, *p;
+
+        if (RegEnumValueW(key, index, name, &name_len, NULL, &type, NULL, &size)) break;
+        if (wcsncmp(name, prefix, wcslen(prefix)) || type != REG_MULTI_SZ) continue;
+        if (!(data = calloc(size / sizeof(WCHAR) + 2, sizeof(WCHAR)))) continue;
+        name_len = ARRAYSIZE(name);
+        if (!RegEnumValueW(key, index, name, &name_len, NULL, NULL, (BYTE *)data, &size))
+            for (p = data; *p; p += wcslen(p) + 1) total++;
+        free(data);
+    }
+    return total;
+}
+
+static int cmd_sessions(void)
+{
+    HKEY root;
+    DWORD index, found = 0;
+    WCHAR name[64];
+
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Microsoft\\RestartManager", 0, KEY_READ, &root))
+    {
+        printf("no sessions\n");
+        return EXIT_NOBODY;
+    }
+    printf("%-12s %8s %-6s %6s %6s %6s %8s\n", "slot", "owner", "alive", "files", "procs", "svcs", "sequence");
+    for (index = 0;; index++)
+    {
+        DWORD name_len = ARRAYSIZE(name), type, size, sequence = 0;
+        RM_UNIQUE_PROCESS owner;
+        BOOL have_owner;
+        HKEY key;
+
+        if (RegEnumKeyExW(root, index, name, &name_len, NULL, NULL, NULL, NULL)) break;
+        if (RegOpenKeyExW(root, name, 0, KEY_READ, &key)) continue;
+        size = sizeof(owner);
+        have_owner = !RegQueryValueExW(key, L"Owner", NULL, &type, (BYTE *)&owner, &size)
+                     && type == REG_BINARY && size == sizeof(owner);
+        size = sizeof(sequence);
+        RegQueryValueExW(key, L"Sequence", NULL, NULL, (BYTE *)&sequence, &size);
+        if (have_owner)
+            printf("%-12ls %8lu %-6s %6lu %6lu %6lu %8lu\n", name, owner.dwProcessId,
+                   owner_alive(&owner) ? "yes" : "no", count_registered(key, L"RegFiles"),
+                   count_registered(key, L"RegProcs"), count_registered(key, L"RegSvcs"), sequence);
+        else
+            printf("%-12ls %8s %-6s (no valid Owner value)\n", name, "-", "-");
+        RegCloseKey(key);
+        found++;
+    }
+    RegCloseKey(root);
+    printf("%lu session key(s)\n", found);
+    return EXIT_NOBODY;
+}
+
+/* ------------------------------------------------------------------ demo */
+
+static int cmd_join_register(int argc, WCHAR **argv)
+{
+    WCHAR **paths;
+    DWORD handle, ret;
+
+    if (argc < 2)
+    {
+        usage();
+        return EXIT_ERROR;
+    }
+    if ((ret = RmJoinSession(&handle, argv[0]))) return report_error("RmJoinSession", ret);
+    printf("[%s process %lu] joined as handle %lu\n", sizeof(void *) == 8 ? "64-bit" : "32-bit",
+           GetCurrentProcessId(), handle);
+    if (!(paths = full_paths(argc - 1, argv + 1))) return report_error("allocating", ERROR_OUTOFMEMORY);
+    if ((ret = RmRegisterResources(handle, argc - 1, (const WCHAR **)paths, 0, NULL, 0, NULL)))
+        return report_error("RmRegisterResources", ret);
+    printf("[%s process %lu] registered %d file(s), leaving the session\n",
+           sizeof(void *) == 8 ? "64-bit" : "32-bit", GetCurrentProcessId(), argc - 1);
+    if ((ret = RmEndSession(handle))) return report_error("RmEndSession", ret);
+    return EXIT_NOBODY;
+}
+
+static int cmd_demo(int argc, WCHAR **argv)
+{
+    WCHAR key[CCH_RM_SESSION_KEY + 1], partner[MAX_PATH], *cmdline;
+    const WCHAR *file = NULL;
+    PROCESS_INFORMATION pi;
+    STARTUPINFOW si = { sizeof(si) };
+    DWORD handle, ret, code = 1;
+    size_t len;
+    int i;
+
+    GetModuleFileNameW(NULL, partner, ARRAYSIZE(partner));
+    for (i = 0; i < argc; i++)
+    {
+        if (!wcscmp(argv[i], L"--partner") && i + 1 < argc) lstrcpynW(partner, argv[++i], ARRAYSIZE(partner));
+        else file = argv[i];
+    }
+    if (!file)
+    {
+        usage();
+        return EXIT_ERROR;
+    }
+
+    if ((ret = RmStartSession(&handle, 0, key))) return report_error("RmStartSession", ret);
+    printf("[%s process %lu] started session %lu, key %ls\n", sizeof(void *) == 8 ? "64-bit" : "32-bit",
+           GetCurrentProcessId(), handle, key);
+
+    len = wcslen(partner) + wcslen(key) + wcslen(file) + 32;
+    if (!(cmdline = malloc(len * sizeof(WCHAR)))) return report_error("allocating", ERROR_OUTOFMEMORY);
+    swprintf(cmdline, len, L"\"%ls\" join-register %ls \"%ls\"", partner, key, file);
+    printf("running %ls\n", cmdline);
+    fflush(stdout);
+    if (!CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return report_error("CreateProcess", GetLastError());
+    WaitForSingleObject(pi.hProcess, 60000);
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    free(cmdline);
+    if (code) fprintf(stderr, "rmtool: the partner process failed (exit code %lu)\n", code);
+
+    printf("\nthe store while the session is open:\n");
+    cmd_sessions();
+    if ((ret = RmEndSession(handle))) return report_error("RmEndSession", ret);
+    printf("\nended session %lu; the store now:\n", handle);
+    cmd_sessions();
+    return code ? EXIT_ERROR : EXIT_NOBODY;
+}
+
+int wmain(int argc, WCHAR **argv)
+{
+    if (argc < 2)
+    {
+        usage();
+        return EXIT_ERROR;
+    }
+    if (!wcscmp(argv[1], L"sessions")) return cmd_sessions();
+    if (!wcscmp(argv[1], L"demo")) return cmd_demo(argc - 2, argv + 2);
+    if (!wcscmp(argv[1], L"join-register")) return cmd_join_register(argc - 2, argv + 2);
+    usage();
+    return EXIT_ERROR;
+}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# Build rstrtmgr for i686 and x86_64 and run every test: the README's test command.
+#   tools/run-tests.sh            install what is missing, build both trees, make check in both
+#   tools/run-tests.sh --no-setup skip the dependency check
+# Build trees: build/i686 and build/x86_64 (override with RSTRTMGR_BUILD_ROOT).  Each runs its
+# tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
+# other tree's programs.  Afterwards the same test programs run against Wine's builtin
+# rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
+# architectures: "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+root=${RSTRTMGR_BUILD_ROOT:-$top/build}
+arches="i686 x86_64"
+setup=1
+[ "${1:-}" = --no-setup ] && setup=0
+
+fail() { echo "run-tests: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+if [ $setup = 1 ]; then "$top/tools/setup.sh" || fail "installing dependencies failed"; fi
+
+# A display for the tests that open windows.
+xvfb_pid=
+if [ -z "${DISPLAY:-}" ]; then
+    for n in $(seq 90 120); do
+        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
+        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
+        xvfb_pid=$!
+        export DISPLAY=:$n
+        for i in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
+        break
+    done
+fi
+
+cleanup()
+{
+    for arch in $arches; do
+        [ -d "$root/$arch/wineprefix" ] && WINEPREFIX="$root/$arch/wineprefix" wineserver -k 2> /dev/null
+    done
+    [ -n "$xvfb_pid" ] && kill $xvfb_pid 2> /dev/null
+}
+trap cleanup EXIT
+
+"$top/tools/build.sh" || fail "build failed"
+
+# Each tree's tests run serially (they count the sessions of one user); the two trees run
+# side by side, each in its own prefix.
+status=0
+pids=""
+for arch in $arches; do
+    other=x86_64; [ $arch = x86_64 ] && other=i686
+    ( cd "$root/$arch" && make check RSTRTMGR_OTHER_ARCH_BUILD="$root/$other" > check.log 2>&1 ) &
+    pids="$pids $!"
+done
+for pid in $pids; do wait $pid || status=1; done
+
+# Sum the last summary line of every test log: the parent's, which already counts its
+# children's failures.
+summarise()
+{
+    local dir=$1 label=$2 passed=0 failed=0 skipped=0 log line
+    for log in "$dir"/*.log; do
+        [ -f "$log" ] || continue
+        case $(basename "$log") in test-suite.log) continue ;; esac
+        line=$(tr -d '\r' < "$log" | grep -E '^[0-9a-f]+:[a-z0-9_]+:[^ ]* [0-9]+ tests executed' | tail -1)
+        if [ -z "$line" ]; then
+            echo "  $label $(basename "$log" .log): no summary line (crashed or did not start)"
+            failed=$((failed + 1))
+            continue
+        fi
+        set -- $(echo "$line" | sed -E 's/.* ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\./\1 \2 \3 \4 \5/')
+        echo "  $label $(basename "$log" .log): $1 executed, $4 failed, $5 skipped"
+        passed=$((passed + $1 - $2 - $3 - $4))
+        failed=$((failed + $4))
+        skipped=$((skipped + $5))
+    done
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    total_skipped=$((total_skipped + skipped))
+}
+
+echo "run-tests: conformance tests with our rstrtmgr.dll"
+total_passed=0 total_failed=0 total_skipped=0
+for arch in $arches; do
+    summarise "$root/$arch/tests" "$arch"
+    if grep -q '^# FAIL:  *[1-9]\|^# ERROR:  *[1-9]' "$root/$arch/check.log"; then
+        status=1
+        grep -h -E 'Test failed|Test succeeded inside todo|unhandled exception|winetest-run' "$root/$arch"/tests/*.log | head -40
+    fi
+done
+ours="$total_passed passed, $total_failed failed, $total_skipped skipped"
+[ $total_failed = 0 ] || status=1
+
+# Baseline: the same programs against Wine's builtin rstrtmgr.  Informative only.
+if [ "${RSTRTMGR_SKIP_BUILTIN_REPORT:-0}" != 1 ]; then
+    total_passed=0 total_failed=0 total_skipped=0
+    echo "run-tests: report mode, the same tests against Wine's builtin rstrtmgr (informative)"
+    for arch in $arches; do
+        mkdir -p "$root/$arch/builtin-report"
+        for exe in "$root/$arch"/tests/*.exe; do
+            unit=$(basename "$exe" .exe)
+            RSTRTMGR_TEST_DLL=builtin RSTRTMGR_TEST_TIMEOUT=120 RSTRTMGR_BUILDDIR="$root/$arch" \
+                bash "$top/tools/winetest-run.sh" "$exe" > "$root/$arch/builtin-report/$unit.log" 2>&1
+        done
+        summarise "$root/$arch/builtin-report" "$arch builtin"
+    done
+    echo "run-tests: Wine's builtin rstrtmgr fails $total_failed checks ($total_passed pass), as expected of its stubs"
+fi
+
+echo "run-tests: our rstrtmgr.dll, both architectures:"
+echo "$ours"
+exit $status
