@@ -1,0 +1,1127 @@
+/*
+ * Restart Manager session lifetime tests: RmStartSession, RmJoinSession, RmEndSession
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <windows.h>
+#include <restartmanager.h>
+
+#include "wine/test.h"
+
+#ifndef ERROR_FAIL_NOACTION_REBOOT
+#define ERROR_FAIL_NOACTION_REBOOT 350
+#endif
+#ifndef ERROR_FAIL_SHUTDOWN
+#define ERROR_FAIL_SHUTDOWN 351
+#endif
+#ifndef ERROR_FAIL_RESTART
+#define ERROR_FAIL_RESTART 352
+#endif
+#ifndef ERROR_MAX_SESSIONS_REACHED
+#define ERROR_MAX_SESSIONS_REACHED 353
+#endif
+#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
+#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
+#endif
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#endif
+
+/* Documented limit: 64 sessions per user session. */
+#define MAX_SESSIONS 64
+/* Microsoft's samples use this value as "no session". */
+#define NO_SESSION 0xffffffff
+/* CCH_RM_SESSION_KEY is an unparenthesised size_t expression; use a plain constant. */
+#define KEY_CHARS 32
+/* Key buffers are larger than the documented CCH_RM_SESSION_KEY + 1, so that writes past the
+ * documented size can be detected. */
+#define KEY_BUFFER 40
+
+#define THREAD_COUNT 8
+#define THREAD_ITERATIONS 50
+
+static const WCHAR rm_root[] = L"Software\\Microsoft\\RestartManager";
+static const WCHAR unknown_key[] = L"00000000000000000000000000000000";
+
+static RM_UNIQUE_PROCESS self_owner;
+static char self_exe[MAX_PATH];
+
+static void trace_loaded_dll(void)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
+
+    if (!module)
+    {
+        trace("rstrtmgr.dll is not loaded\n");
+        return;
+    }
+    path[0] = 0;
+    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
+    trace("testing %s\n", wine_dbgstr_w(path));
+}
+
+static void fill_key(WCHAR *key)
+{
+    unsigned int i;
+
+    for (i = 0; i < KEY_BUFFER; i++) key[i] = 0xcccc;
+}
+
+static BOOL is_hex_char(WCHAR c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static WCHAR ascii_lower(WCHAR c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+#define check_key(key) check_key_(__FILE__, __LINE__, key)
+static void check_key_(const char *file, int line, const WCHAR *key)
+{
+    unsigned int i, len, bad = 0;
+
+    for (len = 0; len < KEY_BUFFER && key[len]; len++)
+        ;
+    ok_(file, line)(len == KEY_CHARS, "got key length %u, expected %u\n", len, KEY_CHARS);
+    for (i = 0; i < len && i < KEY_CHARS; i++)
+        if (!is_hex_char(key[i])) bad++;
+    ok_(file, line)(!bad, "key %s has %u non-hex characters\n", wine_dbgstr_wn(key, KEY_CHARS), bad);
+    for (i = KEY_CHARS + 1; i < KEY_BUFFER; i++)
+        if (key[i] != 0xcccc) break;
+    ok_(file, line)(i == KEY_BUFFER, "key buffer modified at index %u (%#x)\n",
+                    i, i < KEY_BUFFER ? key[i] : 0);
+}
+
+static void get_process_owner(HANDLE process, RM_UNIQUE_PROCESS *owner)
+{
+    FILETIME creation, exit_time, kernel, user;
+    BOOL ret;
+
+    memset(owner, 0, sizeof(*owner));
+    owner->dwProcessId = GetProcessId(process);
+    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
+    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
+    if (ret) owner->ProcessStartTime = creation;
+}
+
+static BOOL owner_equal(const RM_UNIQUE_PROCESS *a, const RM_UNIQUE_PROCESS *b)
+{
+    return a->dwProcessId == b->dwProcessId
+        && a->ProcessStartTime.dwLowDateTime == b->ProcessStartTime.dwLowDateTime
+        && a->ProcessStartTime.dwHighDateTime == b->ProcessStartTime.dwHighDateTime;
+}
+
+static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
+{
+    FILETIME creation, exit_time, kernel, user;
+    DWORD code = 0;
+    HANDLE process;
+    BOOL alive;
+
+    if (owner->dwProcessId == GetCurrentProcessId()) return owner_equal(owner, &self_owner);
+    process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, owner->dwProcessId);
+    if (!process)
+    {
+        /* A process we may not query still exists. */
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    }
+    alive = GetProcessTimes(process, &creation, &exit_time, &kernel, &user)
+            && !CompareFileTime(&creation, &owner->ProcessStartTime)
+            && GetExitCodeProcess(process, &code) && code == STILL_ACTIVE;
+    CloseHandle(process);
+    return alive;
+}
+
+static BOOL is_session_key_name(const WCHAR *name)
+{
+    unsigned int i;
+
+    if (wcsncmp(name, L"Session", 7)) return FALSE;
+    for (i = 7; i < 11; i++)
+        if (name[i] < '0' || name[i] > '9') return FALSE;
+    return !name[11];
+}
+
+/* Reads the Owner value of a SessionNNNN key; FALSE if the key or a 12-byte REG_BINARY value
+ * is missing. */
+static BOOL get_session_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner)
+{
+    DWORD type, size = sizeof(*owner);
+    HKEY root, key;
+    LSTATUS ret;
+
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root)) return FALSE;
+    ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
+    RegCloseKey(root);
+    if (ret) return FALSE;
+    ret = RegQueryValueExW(key, L"Owner", NULL, &type, (BYTE *)owner, &size);
+    RegCloseKey(key);
+    return !ret && type == REG_BINARY && size == sizeof(*owner);
+}
+
+static BOOL session_key_exists(const WCHAR *name)
+{
+    HKEY root, key;
+    LSTATUS ret;
+
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root)) return FALSE;
+    ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
+    RegCloseKey(root);
+    if (!ret) RegCloseKey(key);
+    return !ret;
+}
+
+/* TRUE if the key exists and its Owner is owner. */
+static BOOL session_key_owned(const WCHAR *name, const RM_UNIQUE_PROCESS *owner)
+{
+    RM_UNIQUE_PROCESS key_owner;
+
+    return get_session_owner(name, &key_owner) && owner_equal(&key_owner, owner);
+}
+
+/* TRUE once the key of an ended session is gone. Another process may already have started a
+ * session under the same name: that one has a different, valid Owner. */
+static BOOL session_key_ended(const WCHAR *name, const RM_UNIQUE_PROCESS *owner)
+{
+    RM_UNIQUE_PROCESS key_owner;
+
+    if (!session_key_exists(name)) return TRUE;
+    return get_session_owner(name, &key_owner) && !owner_equal(&key_owner, owner);
+}
+
+#define MAX_LISTED_KEYS 256
+
+/* Lists the SessionNNNN subkeys. Other processes may create or delete sessions meanwhile, which
+ * shifts enumeration indices, so retry until the subkey count is stable around a full pass. */
+static unsigned int list_session_keys(WCHAR (*names)[16], unsigned int max)
+{
+    DWORD index = 0, len, before, after = 0;
+    unsigned int count = 0, attempt;
+    WCHAR key_name[256];
+    HKEY root;
+
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS | KEY_QUERY_VALUE, &root))
+        return 0;
+    for (attempt = 0; attempt < 10; attempt++)
+    {
+        count = 0;
+        if (RegQueryInfoKeyW(root, NULL, NULL, NULL, &before, NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+            break;
+        for (index = 0; ; index++)
+        {
+            len = ARRAY_SIZE(key_name);
+            if (RegEnumKeyExW(root, index, key_name, &len, NULL, NULL, NULL, NULL)) break;
+            if (!is_session_key_name(key_name) || count >= max) continue;
+            lstrcpyW(names[count++], key_name);
+        }
+        if (RegQueryInfoKeyW(root, NULL, NULL, NULL, &after, NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+            break;
+        if (before == after && index == after) break;
+    }
+    RegCloseKey(root);
+    return count;
+}
+
+/* Counts the SessionNNNN keys owned by owner, or by a live process if owner is NULL.
+ * The name of the first match is returned in name. */
+static unsigned int count_sessions(const RM_UNIQUE_PROCESS *owner, WCHAR *name, DWORD name_len)
+{
+    RM_UNIQUE_PROCESS key_owner;
+    unsigned int count = 0, total, i;
+    WCHAR (*names)[16];
+
+    if (name && name_len) name[0] = 0;
+    names = malloc(MAX_LISTED_KEYS * sizeof(*names));
+    if (!names) return 0;
+    total = list_session_keys(names, MAX_LISTED_KEYS);
+    for (i = 0; i < total; i++)
+    {
+        if (!get_session_owner(names[i], &key_owner)) continue;
+        if (owner ? !owner_equal(owner, &key_owner) : !owner_alive(&key_owner)) continue;
+        if (!count++ && name && name_len) lstrcpynW(name, names[i], name_len);
+    }
+    free(names);
+    return count;
+}
+
+static unsigned int count_live_sessions(void)
+{
+    return count_sessions(NULL, NULL, 0);
+}
+
+static unsigned int count_own_sessions(void)
+{
+    return count_sessions(&self_owner, NULL, 0);
+}
+
+#define check_no_own_sessions() check_no_own_sessions_(__FILE__, __LINE__)
+static void check_no_own_sessions_(const char *file, int line)
+{
+    unsigned int count = count_own_sessions();
+
+    ok_(file, line)(!count, "%u session keys still owned by this process\n", count);
+}
+
+/* Starts sessions until RmStartSession fails; returns the number started. */
+static unsigned int start_many_sessions(DWORD *handles, unsigned int max, DWORD *error)
+{
+    WCHAR key[KEY_BUFFER];
+    unsigned int count = 0;
+    DWORD ret = ERROR_SUCCESS;
+
+    while (count < max)
+    {
+        handles[count] = 0xdeadbeef;
+        ret = RmStartSession(&handles[count], 0, key);
+        if (ret) break;
+        count++;
+    }
+    *error = ret;
+    return count;
+}
+
+static void end_many_sessions(const DWORD *handles, unsigned int count)
+{
+    unsigned int i;
+    DWORD ret;
+
+    for (i = 0; i < count; i++)
+    {
+        ret = RmEndSession(handles[i]);
+        ok(ret == ERROR_SUCCESS, "session %u (handle %lu): got %lu\n", i, handles[i], ret);
+    }
+}
+
+static BOOL data_contains_key(const BYTE *data, DWORD size, const WCHAR *key)
+{
+    DWORD i, j;
+
+    /* UTF-16 text at any byte offset */
+    for (i = 0; i + KEY_CHARS * sizeof(WCHAR) <= size; i++)
+    {
+        for (j = 0; j < KEY_CHARS; j++)
+        {
+            WCHAR c = data[i + 2 * j] | (data[i + 2 * j + 1] << 8);
+            if (ascii_lower(c) != ascii_lower(key[j])) break;
+        }
+        if (j == KEY_CHARS) return TRUE;
+    }
+    /* 8-bit text */
+    for (i = 0; i + KEY_CHARS <= size; i++)
+    {
+        for (j = 0; j < KEY_CHARS; j++)
+            if (ascii_lower(data[i + j]) != ascii_lower(key[j])) break;
+        if (j == KEY_CHARS) return TRUE;
+    }
+    return FALSE;
+}
+
+static BOOL start_child(const char *cmdline, HANDLE output, PROCESS_INFORMATION *pi)
+{
+    STARTUPINFOA si;
+    char *buffer;
+    BOOL ret;
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    if (output)
+    {
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = NULL;
+        si.hStdOutput = output;
+        si.hStdError = output;
+    }
+    buffer = malloc(strlen(cmdline) + 1);
+    strcpy(buffer, cmdline);
+    ret = CreateProcessA(NULL, buffer, NULL, NULL, output != NULL, 0, NULL, NULL, &si, pi);
+    ok(ret, "CreateProcessA(%s) failed, error %lu\n", cmdline, GetLastError());
+    free(buffer);
+    return ret;
+}
+
+static BOOL get_other_arch_exe(char *exe, DWORD size)
+{
+    char dir[MAX_PATH];
+    DWORD len;
+
+    len = GetEnvironmentVariableA("RSTRTMGR_TEST_OTHER_ARCH", dir, sizeof(dir));
+    if (!len || len >= sizeof(dir)) return FALSE;
+    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
+    snprintf(exe, size, "%s\\session.exe", dir);
+    return TRUE;
+}
+
+static void test_RmStartSession(void)
+{
+    WCHAR key1[KEY_BUFFER], key2[KEY_BUFFER];
+    DWORD ret, handle1, handle2;
+
+    handle1 = 0xdeadbeef;
+    fill_key(key1);
+    ret = RmStartSession(&handle1, 0, key1);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+    ok(handle1 != 0xdeadbeef, "handle not written\n");
+    check_key(key1);
+    trace("handle %lu, key %s\n", handle1, wine_dbgstr_w(key1));
+
+    handle2 = 0xdeadbeef;
+    fill_key(key2);
+    ret = RmStartSession(&handle2, 0, key2);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (!ret)
+    {
+        check_key(key2);
+        ok(handle1 != handle2, "both sessions got handle %lu\n", handle1);
+        ok(lstrcmpiW(key1, key2), "both sessions got key %s\n", wine_dbgstr_w(key1));
+
+        ret = RmEndSession(handle2);
+        ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    }
+
+    ret = RmEndSession(handle1);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    check_no_own_sessions();
+}
+
+static void check_root_is_volatile(void)
+{
+    static const WCHAR subkey_name[] = L"rstrtmgr-test-nonvolatile";
+    HKEY root, subkey;
+    LSTATUS ret;
+    DWORD disposition;
+
+    ret = RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_CREATE_SUB_KEY | KEY_ENUMERATE_SUB_KEYS, &root);
+    ok(!ret, "cannot open the RestartManager root, error %ld\n", ret);
+    if (ret) return;
+
+    ret = RegOpenKeyExW(root, subkey_name, 0, KEY_READ, &subkey);
+    if (!ret)
+    {
+        RegCloseKey(subkey);
+        RegCloseKey(root);
+        skip("%s already exists\n", wine_dbgstr_w(subkey_name));
+        return;
+    }
+
+    subkey = NULL;
+    ret = RegCreateKeyExW(root, subkey_name, 0, NULL, REG_OPTION_NON_VOLATILE, KEY_ALL_ACCESS, NULL,
+                          &subkey, &disposition);
+    ok(ret == ERROR_CHILD_MUST_BE_VOLATILE, "got %ld, expected 1021\n", ret);
+    if (!ret)
+    {
+        RegCloseKey(subkey);
+        RegDeleteKeyW(root, subkey_name);
+    }
+    RegCloseKey(root);
+}
+
+static void check_session_values(const WCHAR *name, const WCHAR *session_key)
+{
+    DWORD index, type, size, name_len, max_name, max_data, sequence;
+    RM_UNIQUE_PROCESS owner;
+    WCHAR *value_name;
+    HKEY root, key;
+    LSTATUS ret;
+    BYTE *data;
+
+    ret = RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root);
+    ok(!ret, "cannot open the RestartManager root, error %ld\n", ret);
+    if (ret) return;
+    ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
+    RegCloseKey(root);
+    ok(!ret, "cannot open %s, error %ld\n", wine_dbgstr_w(name), ret);
+    if (ret) return;
+
+    memset(&owner, 0xcc, sizeof(owner));
+    size = sizeof(owner) + 4;
+    ret = RegQueryValueExW(key, L"Owner", NULL, &type, (BYTE *)&owner, &size);
+    ok(!ret, "Owner: error %ld\n", ret);
+    ok(type == REG_BINARY, "Owner: got type %lu\n", type);
+    ok(size == sizeof(RM_UNIQUE_PROCESS), "Owner: got size %lu\n", size);
+    ok(owner.dwProcessId == GetCurrentProcessId(), "Owner: got pid %#lx, expected %#lx\n",
+       owner.dwProcessId, GetCurrentProcessId());
+    ok(!CompareFileTime(&owner.ProcessStartTime, &self_owner.ProcessStartTime),
+       "Owner: got start time %08lx:%08lx, expected %08lx:%08lx\n",
+       owner.ProcessStartTime.dwHighDateTime, owner.ProcessStartTime.dwLowDateTime,
+       self_owner.ProcessStartTime.dwHighDateTime, self_owner.ProcessStartTime.dwLowDateTime);
+
+    size = sizeof(sequence);
+    ret = RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size);
+    ok(!ret, "Sequence: error %ld\n", ret);
+    ok(type == REG_DWORD, "Sequence: got type %lu\n", type);
+    ok(size == sizeof(DWORD), "Sequence: got size %lu\n", size);
+    if (!ret) trace("Sequence %lu\n", sequence);
+
+    /* The key must not be readable from the store: only a digest may be kept. */
+    ret = RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, &max_data, NULL, NULL);
+    ok(!ret, "RegQueryInfoKeyW: error %ld\n", ret);
+    if (!ret)
+    {
+        value_name = malloc((max_name + 1) * sizeof(WCHAR));
+        data = malloc(max_data + 1);
+        for (index = 0; ; index++)
+        {
+            name_len = max_name + 1;
+            size = max_data + 1;
+            if (RegEnumValueW(key, index, value_name, &name_len, NULL, &type, data, &size)) break;
+            winetest_push_context("value %s", wine_dbgstr_w(value_name));
+            ok(!data_contains_key(data, size, session_key), "type %lu holds the session key\n", type);
+            ok(!data_contains_key((BYTE *)value_name, name_len * sizeof(WCHAR), session_key),
+               "name holds the session key\n");
+            winetest_pop_context();
+        }
+        free(value_name);
+        free(data);
+    }
+    RegCloseKey(key);
+}
+
+static void test_session_store(void)
+{
+    WCHAR key[KEY_BUFFER], name[32];
+    unsigned int count;
+    DWORD ret, handle;
+
+    check_no_own_sessions();
+
+    fill_key(key);
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+
+    count = count_sessions(&self_owner, name, ARRAY_SIZE(name));
+    ok(count == 1, "found %u session keys owned by this process\n", count);
+    if (count == 1)
+    {
+        trace("session %lu is stored in %s\n", handle, wine_dbgstr_w(name));
+        check_session_values(name, key);
+    }
+    check_root_is_volatile();
+
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (count == 1) ok(session_key_ended(name, &self_owner), "%s still exists\n", wine_dbgstr_w(name));
+    check_no_own_sessions();
+}
+
+static void test_RmEndSession(void)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle, handle2 = 0xdeadbeef, reasons;
+    UINT needed, count;
+
+    ret = RmEndSession(NO_SESSION);
+    ok(ret == ERROR_INVALID_HANDLE, "got %lu\n", ret);
+
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_INVALID_HANDLE, "second RmEndSession: got %lu\n", ret);
+
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "RmRegisterResources: got %lu\n", ret);
+    needed = count = 0;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+    ok(ret == ERROR_INVALID_HANDLE, "RmGetList: got %lu\n", ret);
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "RmShutdown: got %lu\n", ret);
+
+    /* A secondary in the same process whose primary went away first. */
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+    ret = RmJoinSession(&handle2, key);
+    ok(ret == ERROR_SUCCESS, "RmJoinSession: got %lu\n", ret);
+    if (ret) handle2 = 0xdeadbeef;
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    check_no_own_sessions();
+    if (handle2 == 0xdeadbeef) return;
+    if (handle2 != handle)
+    {
+        /* Not documented: only check that nothing crashes. */
+        ret = RmRegisterResources(handle2, 0, NULL, 0, NULL, 0, NULL);
+        trace("RmRegisterResources on an orphaned secondary: %lu\n", ret);
+        ret = RmEndSession(handle2);
+        trace("RmEndSession on an orphaned secondary: %lu\n", ret);
+    }
+    else trace("secondary got the primary's handle %lu\n", handle);
+}
+
+static void test_RmJoinSession(void)
+{
+    WCHAR key[KEY_BUFFER], name[32];
+    DWORD ret, handle, handle2, reasons;
+    UINT needed, count;
+
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+    ok(count_sessions(&self_owner, name, ARRAY_SIZE(name)) == 1, "expected one session key\n");
+
+    handle2 = 0xdeadbeef;
+    ret = RmJoinSession(&handle2, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (!ret)
+    {
+        ok(handle2 != 0xdeadbeef, "handle not written\n");
+        trace("primary %lu, secondary %lu\n", handle, handle2);
+        ret = RmRegisterResources(handle2, 0, NULL, 0, NULL, 0, NULL);
+        ok(ret == ERROR_SUCCESS, "secondary RmRegisterResources: got %lu\n", ret);
+        ret = RmEndSession(handle2);
+        ok(ret == ERROR_SUCCESS, "secondary RmEndSession: got %lu\n", ret);
+    }
+
+    /* The secondary only left: the session is still usable and still stored. */
+    ok(session_key_owned(name, &self_owner), "%s was deleted\n", wine_dbgstr_w(name));
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "primary RmRegisterResources: got %lu\n", ret);
+    needed = 0xdeadbeef;
+    count = 0;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+    ok(ret == ERROR_SUCCESS, "primary RmGetList: got %lu\n", ret);
+    ok(needed == 0, "got needed %u\n", needed);
+    ok(count == 0, "got count %u\n", count);
+    ok(reasons == RmRebootReasonNone, "got reasons %#lx\n", reasons);
+
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    ok(session_key_ended(name, &self_owner), "%s still exists\n", wine_dbgstr_w(name));
+}
+
+static void check_join_fails(const WCHAR *key, const char *what)
+{
+    DWORD ret, handle = 0xdeadbeef;
+
+    ret = RmJoinSession(&handle, key);
+    ok(ret != ERROR_SUCCESS, "%s: RmJoinSession succeeded\n", what);
+    if (!ret) RmEndSession(handle);
+}
+
+static void test_join_wrong_key(void)
+{
+    WCHAR key[KEY_BUFFER], bad[KEY_BUFFER];
+    DWORD ret, handle, handle2;
+    unsigned int i;
+
+    handle2 = 0xdeadbeef;
+    ret = RmJoinSession(&handle2, unknown_key);
+    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "unknown key: got %lu\n", ret);
+    if (!ret) RmEndSession(handle2);
+
+    /* The key of a session that has ended. */
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    handle2 = 0xdeadbeef;
+    ret = RmJoinSession(&handle2, key);
+    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "ended session: got %lu\n", ret);
+    if (!ret) RmEndSession(handle2);
+
+    /* Malformed keys, with a live session around: the codes are not documented. */
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+
+    memset(bad, 0, sizeof(bad));
+    check_join_fails(bad, "empty key");
+
+    memcpy(bad, key, sizeof(bad));
+    bad[KEY_CHARS - 1] = 0;
+    check_join_fails(bad, "31 characters");
+
+    for (i = 0; i < KEY_CHARS + 1; i++) bad[i] = '0';
+    bad[KEY_CHARS + 1] = 0;
+    check_join_fails(bad, "33 characters");
+
+    memcpy(bad, key, sizeof(bad));
+    bad[5] = 'g';
+    check_join_fails(bad, "non-hex character");
+
+    for (i = 0; i < KEY_CHARS; i++) bad[i] = 'z';
+    bad[KEY_CHARS] = 0;
+    check_join_fails(bad, "no hex characters");
+
+    memcpy(bad, key, sizeof(bad));
+    bad[0] = (bad[0] == '0') ? '1' : '0';
+    handle2 = 0xdeadbeef;
+    ret = RmJoinSession(&handle2, bad);
+    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "changed key: got %lu\n", ret);
+    if (!ret) RmEndSession(handle2);
+
+    /* Letter case of the key: unknown on Windows, just record it. */
+    memcpy(bad, key, sizeof(bad));
+    for (i = 0; i < KEY_CHARS; i++)
+    {
+        if (bad[i] >= 'a' && bad[i] <= 'f') bad[i] = bad[i] - 'a' + 'A';
+        else if (bad[i] >= 'A' && bad[i] <= 'F') bad[i] = bad[i] - 'A' + 'a';
+    }
+    if (lstrcmpW(bad, key))
+    {
+        handle2 = 0xdeadbeef;
+        ret = RmJoinSession(&handle2, bad);
+        trace("key with swapped case: %lu\n", ret);
+        if (!ret) RmEndSession(handle2);
+    }
+
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+}
+
+static void child_join(const char *key_arg)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle;
+
+    memset(key, 0, sizeof(key));
+    MultiByteToWideChar(CP_ACP, 0, key_arg, -1, key, KEY_BUFFER - 1);
+
+    handle = 0xdeadbeef;
+    ret = RmJoinSession(&handle, key);
+    ok(ret == ERROR_SUCCESS, "RmJoinSession(%s): got %lu\n", wine_dbgstr_w(key), ret);
+    if (ret) return;
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu\n", ret);
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu\n", ret);
+}
+
+static void run_join_child(const char *exe)
+{
+    WCHAR key[KEY_BUFFER], name[32];
+    char cmdline[MAX_PATH + 128], key_arg[KEY_BUFFER];
+    PROCESS_INFORMATION pi;
+    DWORD ret, handle, reasons;
+    UINT needed, count;
+
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    if (ret) return;
+    ok(count_sessions(&self_owner, name, ARRAY_SIZE(name)) == 1, "expected one session key\n");
+
+    WideCharToMultiByte(CP_ACP, 0, key, -1, key_arg, sizeof(key_arg), NULL, NULL);
+    snprintf(cmdline, sizeof(cmdline), "\"%s\" session join %s", exe, key_arg);
+    if (start_child(cmdline, NULL, &pi)) wait_child_process(&pi);
+
+    /* The secondary left; the session stays with its primary. */
+    ok(session_key_owned(name, &self_owner), "%s was deleted\n", wine_dbgstr_w(name));
+    count = count_own_sessions();
+    ok(count == 1, "got %u session keys\n", count);
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu\n", ret);
+    needed = count = 0;
+    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu\n", ret);
+
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    ok(session_key_ended(name, &self_owner), "%s still exists\n", wine_dbgstr_w(name));
+}
+
+static void test_join_from_child(void)
+{
+    char exe[MAX_PATH];
+
+    winetest_push_context("same arch");
+    run_join_child(self_exe);
+    winetest_pop_context();
+
+    if (!get_other_arch_exe(exe, sizeof(exe)))
+    {
+        skip("other architecture not available\n");
+        return;
+    }
+    winetest_push_context("other arch");
+    run_join_child(exe);
+    winetest_pop_context();
+}
+
+static void child_host(const char *event_name)
+{
+    char key_arg[KEY_BUFFER];
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle;
+    HANDLE event;
+
+    event = OpenEventA(SYNCHRONIZE, FALSE, event_name);
+    ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", event_name, GetLastError());
+    if (!event) return;
+
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "RmStartSession: got %lu\n", ret);
+    if (ret)
+    {
+        CloseHandle(event);
+        return;
+    }
+    WideCharToMultiByte(CP_ACP, 0, key, -1, key_arg, sizeof(key_arg), NULL, NULL);
+    printf("rmkey:%s\n", key_arg);
+    fflush(stdout);
+
+    ret = WaitForSingleObject(event, 20000);
+    ok(ret == WAIT_OBJECT_0, "WaitForSingleObject: got %lu\n", ret);
+    CloseHandle(event);
+
+    /* The parent's secondary has left; the session is still ours. */
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu\n", ret);
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu\n", ret);
+}
+
+/* Reads the child's output line by line; returns TRUE once a key line was read. Other lines are
+ * traced. Stops at end of output if stop_at_key is FALSE. */
+static BOOL read_child_output(HANDLE pipe, char *buffer, DWORD size, DWORD *used, char *key, BOOL stop_at_key)
+{
+    char *line, *end;
+    BOOL found = FALSE;
+    DWORD got;
+
+    for (;;)
+    {
+        while ((end = memchr(buffer, '\n', *used)))
+        {
+            *end = 0;
+            line = buffer;
+            if (end > line && end[-1] == '\r') end[-1] = 0;
+            if (!strncmp(line, "rmkey:", 6))
+            {
+                lstrcpynA(key, line + 6, KEY_BUFFER);
+                found = TRUE;
+            }
+            else trace("child: %s\n", line);
+            *used -= end + 1 - buffer;
+            memmove(buffer, end + 1, *used);
+            if (found && stop_at_key) return TRUE;
+        }
+        if (*used == size - 1)
+        {
+            buffer[*used] = 0;
+            trace("child: %s\n", buffer);
+            *used = 0;
+        }
+        if (!ReadFile(pipe, buffer + *used, size - 1 - *used, &got, NULL) || !got) break;
+        *used += got;
+    }
+    if (*used)
+    {
+        buffer[*used] = 0;
+        trace("child: %s\n", buffer);
+        *used = 0;
+    }
+    return found;
+}
+
+static void run_host_child(const char *exe)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    char cmdline[MAX_PATH + 128], event_name[64], key_arg[KEY_BUFFER], buffer[1024];
+    HANDLE read_pipe, write_pipe, event;
+    RM_UNIQUE_PROCESS child_owner;
+    PROCESS_INFORMATION pi;
+    WCHAR key[KEY_BUFFER], name[32];
+    DWORD ret, handle, used = 0;
+    unsigned int count;
+    BOOL found;
+
+    snprintf(event_name, sizeof(event_name), "rstrtmgr_test_host_%lx_%lx",
+             GetCurrentProcessId(), GetTickCount());
+    event = CreateEventA(NULL, TRUE, FALSE, event_name);
+    ok(event != NULL, "CreateEventA failed, error %lu\n", GetLastError());
+    if (!event) return;
+    if (!CreatePipe(&read_pipe, &write_pipe, &sa, 0))
+    {
+        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
+        CloseHandle(event);
+        return;
+    }
+    SetHandleInformation(read_pipe, HANDLE_FLAG_INHERIT, 0);
+
+    snprintf(cmdline, sizeof(cmdline), "\"%s\" session host %s", exe, event_name);
+    if (!start_child(cmdline, write_pipe, &pi))
+    {
+        CloseHandle(write_pipe);
+        CloseHandle(read_pipe);
+        CloseHandle(event);
+        return;
+    }
+    CloseHandle(write_pipe);
+    get_process_owner(pi.hProcess, &child_owner);
+
+    key_arg[0] = 0;
+    found = read_child_output(read_pipe, buffer, sizeof(buffer), &used, key_arg, TRUE);
+    ok(found, "the child did not report a session key\n");
+    if (found)
+    {
+        fill_key(key);
+        MultiByteToWideChar(CP_ACP, 0, key_arg, -1, key, KEY_BUFFER - 1);
+        check_key(key);
+
+        count = count_sessions(&child_owner, name, ARRAY_SIZE(name));
+        ok(count == 1, "found %u session keys owned by the child\n", count);
+
+        handle = 0xdeadbeef;
+        ret = RmJoinSession(&handle, key);
+        ok(ret == ERROR_SUCCESS, "RmJoinSession(%s): got %lu\n", wine_dbgstr_w(key), ret);
+        if (!ret)
+        {
+            ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+            ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu\n", ret);
+            ret = RmEndSession(handle);
+            ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu\n", ret);
+        }
+        trace("%u session keys owned by this process after joining\n", count_own_sessions());
+        if (count == 1)
+            ok(session_key_owned(name, &child_owner), "%s was deleted by the secondary\n",
+               wine_dbgstr_w(name));
+    }
+
+    SetEvent(event);
+    read_child_output(read_pipe, buffer, sizeof(buffer), &used, key_arg, FALSE);
+    wait_child_process(&pi);
+    ok(!count_sessions(&child_owner, NULL, 0), "the child's session key still exists\n");
+
+    CloseHandle(read_pipe);
+    CloseHandle(event);
+}
+
+static void test_join_host_child(void)
+{
+    char exe[MAX_PATH];
+
+    winetest_push_context("same arch");
+    run_host_child(self_exe);
+    winetest_pop_context();
+
+    if (!get_other_arch_exe(exe, sizeof(exe)))
+    {
+        skip("other architecture not available\n");
+        return;
+    }
+    winetest_push_context("other arch");
+    run_host_child(exe);
+    winetest_pop_context();
+}
+
+static void test_session_limit(void)
+{
+    DWORD handles[MAX_SESSIONS + 8], ret, extra;
+    WCHAR key[KEY_BUFFER];
+    unsigned int live, count, own, i, j = 0;
+
+    live = count_live_sessions();
+    trace("%u live sessions before the test\n", live);
+
+    count = start_many_sessions(handles, ARRAY_SIZE(handles), &ret);
+    trace("started %u sessions\n", count);
+    ok(ret == ERROR_MAX_SESSIONS_REACHED, "got %lu after %u sessions\n", ret, count);
+    ok(count <= MAX_SESSIONS, "started %u sessions\n", count);
+    if (!live) ok(count == MAX_SESSIONS, "started %u sessions, expected %u\n", count, MAX_SESSIONS);
+    own = count_own_sessions();
+    ok(own == count, "got %u session keys for %u sessions\n", own, count);
+
+    for (i = 0; i < count; i++)
+    {
+        for (j = i + 1; j < count; j++)
+            if (handles[i] == handles[j]) break;
+        if (j < count) break;
+    }
+    ok(i == count, "sessions %u and %u both have handle %lu\n", i, j, i < count ? handles[i] : 0);
+
+    if (count)
+    {
+        /* Ending one session frees a slot. */
+        ret = RmEndSession(handles[count / 2]);
+        ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+        ret = RmStartSession(&handles[count / 2], 0, key);
+        ok(ret == ERROR_SUCCESS, "start after end: got %lu\n", ret);
+        if (ret)
+        {
+            handles[count / 2] = handles[count - 1];
+            count--;
+        }
+        else if (count == MAX_SESSIONS)
+        {
+            ret = RmStartSession(&extra, 0, key);
+            ok(ret == ERROR_MAX_SESSIONS_REACHED, "got %lu\n", ret);
+            if (!ret) handles[count++] = extra;
+        }
+    }
+
+    end_many_sessions(handles, count);
+    check_no_own_sessions();
+}
+
+static void child_orphan(void)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle;
+
+    ret = RmStartSession(&handle, 0, key);
+    ok(ret == ERROR_SUCCESS, "RmStartSession: got %lu\n", ret);
+    /* No RmEndSession: the process exits (ExitProcess) and abandons the session. */
+}
+
+static void test_orphan_reclaim(void)
+{
+    DWORD handles[MAX_SESSIONS + 8], ret;
+    RM_UNIQUE_PROCESS child_owner;
+    char cmdline[MAX_PATH + 64];
+    PROCESS_INFORMATION pi;
+    unsigned int live, count, abandoned;
+    WCHAR name[32];
+
+    live = count_live_sessions();
+
+    snprintf(cmdline, sizeof(cmdline), "\"%s\" session orphan", self_exe);
+    if (!start_child(cmdline, NULL, &pi)) return;
+    get_process_owner(pi.hProcess, &child_owner);
+    wait_child_process(&pi);
+
+    abandoned = count_sessions(&child_owner, name, ARRAY_SIZE(name));
+    ok(abandoned == 1, "found %u session keys owned by the exited child\n", abandoned);
+    if (abandoned != 1) return;
+    trace("the child abandoned %s\n", wine_dbgstr_w(name));
+
+    count = start_many_sessions(handles, ARRAY_SIZE(handles), &ret);
+    ok(ret == ERROR_MAX_SESSIONS_REACHED, "got %lu after %u sessions\n", ret, count);
+    ok(count <= MAX_SESSIONS, "started %u sessions\n", count);
+    if (!live) ok(count == MAX_SESSIONS, "started %u sessions, expected %u\n", count, MAX_SESSIONS);
+
+    ok(!count_sessions(&child_owner, NULL, 0), "the abandoned session was not reclaimed\n");
+    ok(session_key_owned(name, &self_owner), "%s is not owned by this process\n", wine_dbgstr_w(name));
+
+    end_many_sessions(handles, count);
+    check_no_own_sessions();
+}
+
+static volatile LONG thread_handles[THREAD_COUNT];
+
+static DWORD WINAPI session_thread(void *arg)
+{
+    unsigned int id = (UINT_PTR)arg, i, j;
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle, handle2;
+
+    winetest_push_context("thread %u", id);
+    for (i = 0; i < THREAD_ITERATIONS; i++)
+    {
+        ret = RmStartSession(&handle, 0, key);
+        ok(ret == ERROR_SUCCESS, "iteration %u: RmStartSession: got %lu\n", i, ret);
+        if (ret) break;
+
+        for (j = 0; j < THREAD_COUNT; j++)
+        {
+            if (j == id) continue;
+            ok((DWORD)thread_handles[j] != handle, "iteration %u: thread %u holds the same handle %lu\n",
+               i, j, handle);
+        }
+        InterlockedExchange(&thread_handles[id], handle);
+
+        ret = RmJoinSession(&handle2, key);
+        ok(ret == ERROR_SUCCESS, "iteration %u: RmJoinSession: got %lu\n", i, ret);
+        if (!ret)
+        {
+            ret = RmEndSession(handle2);
+            ok(ret == ERROR_SUCCESS, "iteration %u: secondary RmEndSession: got %lu\n", i, ret);
+        }
+
+        InterlockedExchange(&thread_handles[id], (LONG)NO_SESSION);
+        ret = RmEndSession(handle);
+        ok(ret == ERROR_SUCCESS, "iteration %u: primary RmEndSession: got %lu\n", i, ret);
+        if (ret) break;
+    }
+    winetest_pop_context();
+    return 0;
+}
+
+static void test_threads(void)
+{
+    HANDLE threads[THREAD_COUNT];
+    unsigned int i, live;
+    DWORD ret;
+
+    live = count_live_sessions();
+    if (live > MAX_SESSIONS - THREAD_COUNT)
+    {
+        skip("%u live sessions, not enough room for %u threads\n", live, THREAD_COUNT);
+        return;
+    }
+
+    for (i = 0; i < THREAD_COUNT; i++) thread_handles[i] = (LONG)NO_SESSION;
+    for (i = 0; i < THREAD_COUNT; i++)
+    {
+        threads[i] = CreateThread(NULL, 0, session_thread, (void *)(UINT_PTR)i, 0, NULL);
+        ok(threads[i] != NULL, "CreateThread failed, error %lu\n", GetLastError());
+        if (!threads[i]) break;
+    }
+    ret = WaitForMultipleObjects(i, threads, TRUE, 120000);
+    ok(ret < WAIT_OBJECT_0 + i, "WaitForMultipleObjects: got %#lx\n", ret);
+    while (i--) CloseHandle(threads[i]);
+
+    check_no_own_sessions();
+}
+
+START_TEST(session)
+{
+    char **argv;
+    int argc;
+
+    argc = winetest_get_mainargs(&argv);
+    get_process_owner(GetCurrentProcess(), &self_owner);
+    GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
+    trace_loaded_dll();
+
+    if (argc >= 3)
+    {
+        if (!strcmp(argv[2], "join") && argc >= 4) child_join(argv[3]);
+        else if (!strcmp(argv[2], "host") && argc >= 4) child_host(argv[3]);
+        else if (!strcmp(argv[2], "orphan")) child_orphan();
+        else ok(0, "unknown child mode %s\n", argv[2]);
+        return;
+    }
+
+    test_RmStartSession();
+    test_session_store();
+    test_RmEndSession();
+    test_RmJoinSession();
+    test_join_wrong_key();
+    test_join_from_child();
+    test_join_host_child();
+    test_session_limit();
+    test_orphan_reclaim();
+    test_threads();
+}
