@@ -87,6 +87,146 @@ static WCHAR **full_paths(int count, WCHAR **names)
     return paths;
 }
 
+/* ------------------------------------------------------------------ list */
+
+static const char *app_type_name(RM_APP_TYPE type)
+{
+    switch (type)
+    {
+    case RmUnknownApp: return "unknown";
+    case RmMainWindow: return "window";
+    case RmOtherWindow: return "other-window";
+    case RmService: return "service";
+    case RmExplorer: return "explorer";
+    case RmConsole: return "console";
+    case RmCritical: return "critical";
+    default: return "?";
+    }
+}
+
+static void print_reasons(DWORD reasons, BOOL json)
+{
+    static const struct { DWORD bit; const char *name; } names[] =
+    {
+        { RmRebootReasonPermissionDenied, "permission-denied" },
+        { RmRebootReasonSessionMismatch, "session-mismatch" },
+        { RmRebootReasonCriticalProcess, "critical-process" },
+        { RmRebootReasonCriticalService, "critical-service" },
+        { RmRebootReasonDetectedSelf, "detected-self" },
+    };
+    const char *sep = "";
+    unsigned int i;
+
+    for (i = 0; i < ARRAYSIZE(names); i++)
+    {
+        if (!(reasons & names[i].bit)) continue;
+        printf(json ? "%s\"%s\"" : "%s%s", sep, names[i].name);
+        sep = json ? ", " : " ";
+    }
+    if (!json && !reasons) printf("none");
+}
+
+static void print_json_string(const WCHAR *str)
+{
+    putchar('"');
+    for (; *str; str++)
+    {
+        if (*str == '"' || *str == '\\') printf("\\%c", (char)*str);
+        else if (*str < 0x20 || *str > 0x7e) printf("\\u%04x", *str);
+        else putchar((char)*str);
+    }
+    putchar('"');
+}
+
+/* The Restart Manager's list for some files, with the documented retry loop: the list can
+ * grow between the call that sizes the buffer and the one that fills it. */
+static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
+{
+    UINT needed = 0, capacity = 0;
+    DWORD ret;
+    int tries;
+
+    *infos = NULL;
+    for (tries = 0; tries < 5; tries++)
+    {
+        *count = capacity;
+        ret = RmGetList(handle, &needed, count, *infos, reasons);
+        if (ret != ERROR_MORE_DATA) return ret;
+        free(*infos);
+        capacity = needed + 4;
+        if (!(*infos = calloc(capacity, sizeof(**infos)))) return ERROR_OUTOFMEMORY;
+    }
+    return ret;
+}
+
+static int cmd_list(int argc, WCHAR **argv)
+{
+    WCHAR key[CCH_RM_SESSION_KEY + 1], **paths;
+    RM_PROCESS_INFO *infos;
+    DWORD handle, reasons = 0, ret;
+    BOOL json = FALSE;
+    UINT count = 0, i;
+    int nfiles = 0;
+
+    if (argc && !wcscmp(argv[0], L"--json"))
+    {
+        json = TRUE;
+        argc--;
+        argv++;
+    }
+    if (!argc)
+    {
+        usage();
+        return EXIT_ERROR;
+    }
+    nfiles = argc;
+    if (!(paths = full_paths(nfiles, argv))) return report_error("allocating", ERROR_OUTOFMEMORY);
+
+    if ((ret = RmStartSession(&handle, 0, key))) return report_error("RmStartSession", ret);
+    if ((ret = RmRegisterResources(handle, nfiles, (const WCHAR **)paths, 0, NULL, 0, NULL)))
+    {
+        RmEndSession(handle);
+        return report_error("RmRegisterResources", ret);
+    }
+    ret = get_list(handle, &infos, &count, &reasons);
+    RmEndSession(handle);
+    if (ret) return report_error("RmGetList", ret);
+
+    if (json)
+    {
+        printf("{\"processes\": [");
+        for (i = 0; i < count; i++)
+        {
+            printf("%s\n  {\"pid\": %lu, \"type\": \"%s\", \"name\": ", i ? "," : "",
+                   infos[i].Process.dwProcessId, app_type_name(infos[i].ApplicationType));
+            print_json_string(infos[i].strAppName);
+            printf(", \"service\": ");
+            print_json_string(infos[i].strServiceShortName);
+            printf(", \"session\": %ld, \"status\": %lu, \"restartable\": %s}",
+                   (LONG)infos[i].TSSessionId, infos[i].AppStatus, infos[i].bRestartable ? "true" : "false");
+        }
+        printf("%s], \"reboot_reasons\": [", count ? "\n" : "");
+        print_reasons(reasons, TRUE);
+        printf("]}\n");
+    }
+    else if (!count)
+        printf("no process uses %s\n", nfiles == 1 ? "this file" : "these files");
+    else
+    {
+        printf("%8s  %-12s %-11s %s\n", "PID", "type", "restartable", "name");
+        for (i = 0; i < count; i++)
+            printf("%8lu  %-12s %-11s %ls%s%ls%s\n", infos[i].Process.dwProcessId,
+                   app_type_name(infos[i].ApplicationType), infos[i].bRestartable ? "yes" : "no",
+                   infos[i].strAppName, infos[i].strServiceShortName[0] ? " (service " : "",
+                   infos[i].strServiceShortName, infos[i].strServiceShortName[0] ? ")" : "");
+        printf("reboot reasons: ");
+        print_reasons(reasons, FALSE);
+        printf("\n");
+    }
+    free(infos);
+    return count ? EXIT_IN_USE : EXIT_NOBODY;
+}
+
 /* ------------------------------------------------------------------ sessions */
 
 static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
@@ -246,6 +386,7 @@ int wmain(int argc, WCHAR **argv)
         usage();
         return EXIT_ERROR;
     }
+    if (!wcscmp(argv[1], L"list")) return cmd_list(argc - 2, argv + 2);
     if (!wcscmp(argv[1], L"sessions")) return cmd_sessions();
     if (!wcscmp(argv[1], L"demo")) return cmd_demo(argc - 2, argv + 2);
     if (!wcscmp(argv[1], L"join-register")) return cmd_join_register(argc - 2, argv + 2);

@@ -18,14 +18,50 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
+/* Work out the affected processes of a session and describe them.  On success the caller
+ * owns *infos (NULL when nothing is affected). */
+DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count, DWORD *reasons)
+{
+    struct resources res;
+    struct filter_list filters;
+    struct affected_list list;
+    HKEY key;
+    DWORD ret;
+
+    *infos = NULL;
+    *count = 0;
+    *reasons = RmRebootReasonNone;
+
+    if ((ret = open_stored_session(session, KEY_READ, &key))) return ret;
+    ret = load_resources(key, &res);
+    if (!ret && (ret = load_filters(key, &filters))) free_resources(&res);
+    RegCloseKey(key);
+    if (ret) return ret;
+
+    if (!(ret = detect_affected(session, &res, &list)) && list.count)
+    {
+        if (!(*infos = calloc(list.count, sizeof(**infos)))) ret = ERROR_OUTOFMEMORY;
+        else
+        {
+            describe_affected(&list, &filters, *infos, reasons);
+            *count = list.count;
+        }
+    }
+    free(list.items);
+    free_filters(&filters);
+    free_resources(&res);
+    return ret;
+}
+
 /***********************************************************************
  *           RmGetList (rstrtmgr.@)
  */
 DWORD WINAPI RmGetList(DWORD handle, UINT *needed, UINT *count, RM_PROCESS_INFO apps[], LPDWORD reasons)
 {
     struct session *session;
-    HKEY key;
-    DWORD ret, values;
+    RM_PROCESS_INFO *infos;
+    unsigned int found;
+    DWORD ret, found_reasons;
 
     TRACE("%lu, %p, %p, %p, %p\n", handle, needed, count, apps, reasons);
 
@@ -33,24 +69,24 @@ DWORD WINAPI RmGetList(DWORD handle, UINT *needed, UINT *count, RM_PROCESS_INFO 
     if (*count && !apps) return ERROR_BAD_ARGUMENTS;
     if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
 
-    if (!(ret = open_stored_session(session, KEY_READ, &key)))
+    InterlockedExchange(&session->cancel_requested, FALSE);
+    if (!(ret = get_affected_list(session, &infos, &found, &found_reasons)))
     {
-        if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, &values, NULL, NULL, NULL, NULL))
-            ret = ERROR_WRITE_FAULT;
-        /* Owner, Sequence and SessionHash: nothing registered yet, so nothing is affected. */
-        else if (values <= 3)
+        *needed = found;
+        *reasons = found_reasons;
+        if (*count < found)
         {
-            *needed = 0;
             *count = 0;
-            *reasons = RmRebootReasonNone;
+            ret = ERROR_MORE_DATA;
         }
         else
         {
-            FIXME("detection is not implemented yet\n");
-            ret = ERROR_CALL_NOT_IMPLEMENTED;
+            if (found) memcpy(apps, infos, found * sizeof(*infos));
+            *count = found;
         }
-        RegCloseKey(key);
+        free(infos);
     }
     release_session(session);
+    TRACE("returning %lu, %u affected\n", ret, ret ? 0 : *count);
     return ret;
 }

@@ -151,3 +151,115 @@ DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **
     unlock_store(&lock);
     return ret;
 }
+
+static BOOL append_item(void **array, unsigned int *count, size_t item_size, const void *item)
+{
+    void *bigger;
+
+    /* Grow by doubling: counts are powers of two exactly when the array is full. */
+    if (!(*count & (*count - 1)))
+    {
+        if (!(bigger = realloc(*array, (*count ? *count * 2 : 1) * item_size))) return FALSE;
+        *array = bigger;
+    }
+    memcpy((BYTE *)*array + *count * item_size, item, item_size);
+    (*count)++;
+    return TRUE;
+}
+
+static BOOL parse_process(const WCHAR *text, RM_UNIQUE_PROCESS *process)
+{
+    WCHAR *end;
+
+    process->dwProcessId = wcstoul(text, &end, 16);
+    if (end != text + 8 || *end != ':') return FALSE;
+    process->ProcessStartTime.dwHighDateTime = wcstoul(end + 1, &end, 16);
+    if (end != text + 17 || *end != ':') return FALSE;
+    process->ProcessStartTime.dwLowDateTime = wcstoul(end + 1, &end, 16);
+    return end == text + 26 && !*end;
+}
+
+/* Add every string of one REG_MULTI_SZ value.  Values that are damaged (wrong type, no
+ * terminator) are read as far as they make sense: a damaged store must not fail the call. */
+static DWORD load_value(struct resources *res, const WCHAR *name, const WCHAR *data)
+{
+    const WCHAR *str;
+
+    for (str = data; *str; str += wcslen(str) + 1)
+    {
+        if (!wcsncmp(name, L"RegProcs", 8))
+        {
+            RM_UNIQUE_PROCESS process;
+
+            if (!parse_process(str, &process))
+            {
+                WARN("skipping damaged process entry %s\n", debugstr_w(str));
+                continue;
+            }
+            if (!append_item((void **)&res->procs, &res->nprocs, sizeof(process), &process))
+                return ERROR_OUTOFMEMORY;
+        }
+        else
+        {
+            WCHAR *copy = wcsdup(str);
+            BOOL files = !wcsncmp(name, L"RegFiles", 8);
+
+            if (!copy || !append_item(files ? (void **)&res->files : (void **)&res->services,
+                                      files ? &res->nfiles : &res->nservices, sizeof(copy), &copy))
+            {
+                free(copy);
+                return ERROR_OUTOFMEMORY;
+            }
+        }
+    }
+    return ERROR_SUCCESS;
+}
+
+DWORD load_resources(HKEY key, struct resources *res)
+{
+    DWORD index, max_name, max_data, name_len, data_len, type, ret = ERROR_SUCCESS;
+    WCHAR *name = NULL, *data = NULL;
+
+    memset(res, 0, sizeof(*res));
+    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, &max_data, NULL, NULL))
+        return ERROR_WRITE_FAULT;
+    /* Room for two extra terminators, in case a value lacks its own. */
+    if (!(name = malloc((max_name + 1) * sizeof(WCHAR))) || !(data = malloc(max_data + 3 * sizeof(WCHAR))))
+    {
+        free(name);
+        return ERROR_OUTOFMEMORY;
+    }
+
+    for (index = 0; !ret; index++)
+    {
+        LSTATUS status;
+
+        name_len = max_name + 1;
+        data_len = max_data;
+        status = RegEnumValueW(key, index, name, &name_len, NULL, &type, (BYTE *)data, &data_len);
+        if (status == ERROR_NO_MORE_ITEMS) break;
+        if (status) continue;  /* changed under us; the next call sees it */
+        if (type != REG_MULTI_SZ || (wcsncmp(name, L"RegFiles", 8) && wcsncmp(name, L"RegProcs", 8)
+                                     && wcsncmp(name, L"RegSvcs", 7)))
+            continue;
+        memset((BYTE *)data + (data_len & ~1u), 0, 3 * sizeof(WCHAR));
+        ret = load_value(res, name, data);
+    }
+    free(name);
+    free(data);
+    if (ret) free_resources(res);
+    TRACE("%u files, %u processes, %u services\n", res->nfiles, res->nprocs, res->nservices);
+    return ret;
+}
+
+void free_resources(struct resources *res)
+{
+    unsigned int i;
+
+    for (i = 0; i < res->nfiles; i++) free(res->files[i]);
+    for (i = 0; i < res->nservices; i++) free(res->services[i]);
+    free(res->files);
+    free(res->procs);
+    free(res->services);
+    memset(res, 0, sizeof(*res));
+}

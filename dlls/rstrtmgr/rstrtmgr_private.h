@@ -23,7 +23,9 @@
 #include <wchar.h>
 #include <windef.h>
 #include <winbase.h>
+#include <winnls.h>
 #include <winreg.h>
+#include <winsvc.h>
 #include <restartmanager.h>
 
 #include "rstrtmgr_compat.h"
@@ -96,6 +98,57 @@ extern DWORD load_filters(HKEY session_key, struct filter_list *list);
 extern void free_filters(struct filter_list *list);
 extern RM_FILTER_ACTION filter_action_for(const struct filter_list *list, const RM_UNIQUE_PROCESS *process,
                                           const WCHAR *image, const WCHAR *service);
+
+/* path.c: canonical file names and sets of them */
+struct path_set
+{
+    WCHAR **entries;
+    unsigned int size;      /* a power of two */
+    unsigned int count;
+};
+extern WCHAR *normalize_path(const WCHAR *name, BOOL expand);
+extern BOOL path_set_init(struct path_set *set, unsigned int expected);
+extern void path_set_free(struct path_set *set);
+extern BOOL path_set_add(struct path_set *set, WCHAR *path);
+extern BOOL path_set_contains(const struct path_set *set, const WCHAR *path);
+extern BOOL path_set_match(const struct path_set *set, const WCHAR *name);
+
+/* resources.c: what a session has registered, read back from the store */
+struct resources
+{
+    WCHAR **files;                  /* as registered */
+    unsigned int nfiles;
+    RM_UNIQUE_PROCESS *procs;
+    unsigned int nprocs;
+    WCHAR **services;
+    unsigned int nservices;
+};
+extern DWORD load_resources(HKEY session_key, struct resources *res);
+extern void free_resources(struct resources *res);
+
+/* detect.c: which processes use the resources */
+struct affected
+{
+    RM_UNIQUE_PROCESS process;
+    WCHAR service[CCH_RM_MAX_SVC_NAME + 1];       /* short name, if it hosts a service */
+    WCHAR service_display[CCH_RM_MAX_APP_NAME + 1];
+};
+struct affected_list
+{
+    struct affected *items;
+    unsigned int count;
+    unsigned int capacity;
+};
+extern DWORD detect_affected(struct session *session, const struct resources *res, struct affected_list *list);
+extern BOOL task_cancelled(struct session *session);
+
+/* classify.c: what RmGetList says about each process */
+extern DWORD describe_affected(const struct affected_list *list, const struct filter_list *filters,
+                               RM_PROCESS_INFO *infos, DWORD *reasons);
+extern BOOL running_on_wine(void);
+
+/* list.c */
+extern DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count, DWORD *reasons);
 
 static inline const char *debugstr_rm_unique_process(const RM_UNIQUE_PROCESS *process)
 {

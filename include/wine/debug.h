@@ -219,10 +219,10 @@ static inline const char *wine_dbgstr_longlong(ULONGLONG ll)
 }
 
 #define WINE_DECLARE_DEBUG_CHANNEL(ch) \
-    static struct __wine_debug_channel __wine_dbch_##ch = { 0xff, #ch }
+    static struct __wine_debug_channel __wine_dbch_##ch __attribute__((unused)) = { 0xff, #ch }
 #define WINE_DEFAULT_DEBUG_CHANNEL(ch) \
     WINE_DECLARE_DEBUG_CHANNEL(ch); \
-    static struct __wine_debug_channel * const __wine_dbch___default = &__wine_dbch_##ch
+    static struct __wine_debug_channel * const __wine_dbch___default __attribute__((unused)) = &__wine_dbch_##ch
 
 #define __WINE_DPRINTF(cls, channel, ...) \
     do { if (wine_debug_enabled(channel, cls)) wine_dbg_log(cls, channel, __func__, __VA_ARGS__); } while (0)

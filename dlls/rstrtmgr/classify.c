@@ -1,0 +1,286 @@
+/*
+ * Restart Manager: describing affected processes (RM_PROCESS_INFO)
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+/*
+ * The application type, in this order:
+ *   RmCritical    the caller itself (reboot reason DetectedSelf), a system process that must
+ *                 not be shut down (CriticalProcess / CriticalService), or one we may not
+ *                 terminate (PermissionDenied);
+ *   RmService     it hosts a Win32 service;
+ *   RmExplorer    Windows Explorer (under Wine, explorer.exe is the desktop: critical);
+ *   RmMainWindow  it owns a visible, unowned top-level window;
+ *   RmOtherWindow it owns other top-level windows;
+ *   RmConsole     its image is a console program;
+ *   RmUnknownApp  anything else.
+ * The name: the service's display name, the main window's title, the FileDescription of the
+ * image's version resource, or the image's file name, whichever comes first.
+ */
+
+#include "rstrtmgr_private.h"
+
+#include <winuser.h>
+#include <winver.h>
+
+WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
+
+BOOL running_on_wine(void)
+{
+    static int wine = -1;
+
+    if (wine < 0) wine = GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != NULL;
+    return wine;
+}
+
+/* Processes whose loss takes the session down.  Wine has none of Windows' own, but runs its
+ * services, device host, desktop and boot processes in every prefix. */
+static const WCHAR * const critical_images[] =
+{
+    L"smss.exe", L"csrss.exe", L"wininit.exe", L"logonui.exe", L"lsass.exe", L"services.exe",
+    L"winlogon.exe", L"system",
+};
+static const WCHAR * const wine_critical_images[] =
+{
+    L"services.exe", L"winedevice.exe", L"plugplay.exe", L"rpcss.exe", L"svchost.exe",
+    L"explorer.exe", L"wineboot.exe", L"conhost.exe", L"start.exe", L"winedbg.exe",
+};
+/* Services Windows cannot restart without a reboot. */
+static const WCHAR * const critical_services[] = { L"RpcSs", L"DcomLaunch", L"PlugPlay", L"RpcEptMapper" };
+
+static BOOL in_list(const WCHAR *name, const WCHAR * const *list, size_t count)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++) if (!wcsicmp(name, list[i])) return TRUE;
+    return FALSE;
+}
+
+static BOOL is_critical_image(const WCHAR *base)
+{
+    if (running_on_wine()) return in_list(base, wine_critical_images, ARRAYSIZE(wine_critical_images));
+    return in_list(base, critical_images, ARRAYSIZE(critical_images));
+}
+
+struct window_info
+{
+    HWND hwnd;
+    DWORD pid;
+    BOOL main;      /* visible and unowned */
+};
+
+struct window_list
+{
+    struct window_info *windows;
+    unsigned int count;
+    unsigned int capacity;
+};
+
+static BOOL CALLBACK add_window(HWND hwnd, LPARAM param)
+{
+    struct window_list *list = (struct window_list *)param;
+    struct window_info *info;
+
+    if (list->count == list->capacity)
+    {
+        unsigned int capacity = list->capacity ? list->capacity * 2 : 64;
+
+        if (!(info = realloc(list->windows, capacity * sizeof(*info)))) return FALSE;
+        list->windows = info;
+        list->capacity = capacity;
+    }
+    info = &list->windows[list->count];
+    info->hwnd = hwnd;
+    if (!GetWindowThreadProcessId(hwnd, &info->pid)) return TRUE;
+    info->main = IsWindowVisible(hwnd) && !GetWindow(hwnd, GW_OWNER);
+    list->count++;
+    return TRUE;
+}
+
+/* The process's main window, or any of its top-level windows if it has no main one. */
+static HWND find_window(const struct window_list *list, DWORD pid, BOOL *main)
+{
+    HWND other = NULL;
+    unsigned int i;
+
+    for (i = 0; i < list->count; i++)
+    {
+        if (list->windows[i].pid != pid) continue;
+        if (list->windows[i].main)
+        {
+            *main = TRUE;
+            return list->windows[i].hwnd;
+        }
+        if (!other) other = list->windows[i].hwnd;
+    }
+    *main = FALSE;
+    return other;
+}
+
+/* Whether the image is a console program, from the Subsystem field of its PE header. */
+static BOOL is_console_image(const WCHAR *path)
+{
+    IMAGE_DOS_HEADER dos;
+    BYTE nt[4 + sizeof(IMAGE_FILE_HEADER) + 70];
+    WORD subsystem = 0;
+    DWORD got;
+    HANDLE file;
+
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return FALSE;
+    if (ReadFile(file, &dos, sizeof(dos), &got, NULL) && got == sizeof(dos) && dos.e_magic == IMAGE_DOS_SIGNATURE
+            && SetFilePointer(file, dos.e_lfanew, NULL, FILE_BEGIN) != INVALID_SET_FILE_POINTER
+            && ReadFile(file, nt, sizeof(nt), &got, NULL) && got == sizeof(nt)
+            && !memcmp(nt, "PE\0\0", 4))
+    {
+        /* Subsystem sits at the same offset of the optional header in PE32 and PE32+. */
+        memcpy(&subsystem, nt + 4 + sizeof(IMAGE_FILE_HEADER) + 68, sizeof(subsystem));
+    }
+    CloseHandle(file);
+    return subsystem == IMAGE_SUBSYSTEM_WINDOWS_CUI;
+}
+
+static BOOL get_file_description(const WCHAR *path, WCHAR *name, size_t size)
+{
+    struct { WORD language, codepage; } *translation;
+    WCHAR query[64], *text;
+    DWORD info_size, dummy;
+    UINT len;
+    void *info;
+    BOOL ret = FALSE;
+
+    if (!(info_size = GetFileVersionInfoSizeW(path, &dummy)) || !(info = malloc(info_size))) return FALSE;
+    if (GetFileVersionInfoW(path, 0, info_size, info))
+    {
+        if (VerQueryValueW(info, L"\\VarFileInfo\\Translation", (void **)&translation, &len) && len >= sizeof(*translation))
+            swprintf(query, ARRAYSIZE(query), L"\\StringFileInfo\\%04x%04x\\FileDescription",
+                     translation->language, translation->codepage);
+        else
+            wcscpy(query, L"\\StringFileInfo\\040904b0\\FileDescription");
+        if (VerQueryValueW(info, query, (void **)&text, &len) && len && text[0])
+        {
+            lstrcpynW(name, text, (int)size);
+            ret = TRUE;
+        }
+    }
+    free(info);
+    return ret;
+}
+
+/* What the platform says about restarting the process: TRUE if it registered for restart
+ * (and not just for after a reboot), FALSE otherwise or if the platform cannot tell. */
+static BOOL registered_for_restart(HANDLE process)
+{
+    DWORD size = 0, flags = 0;
+    HRESULT hr;
+
+    if (!process) return FALSE;
+    hr = GetApplicationRestartSettings(process, NULL, &size, &flags);
+    if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)) return FALSE;
+    return !(flags & RESTART_NO_PATCH);
+}
+
+static void describe_process(const struct affected *item, const struct window_list *windows,
+                             const struct filter_list *filters, RM_PROCESS_INFO *info, DWORD *reasons)
+{
+    DWORD pid = item->process.dwProcessId, session_id, my_session = 0, len;
+    WCHAR image[MAX_PATH] = L"", *base;
+    RM_FILTER_ACTION action;
+    HANDLE process, terminate;
+    BOOL main = FALSE;
+    HWND hwnd;
+
+    memset(info, 0, sizeof(*info));
+    info->Process = item->process;
+    info->AppStatus = RmStatusRunning;
+    info->TSSessionId = ProcessIdToSessionId(pid, &session_id) ? session_id : RM_INVALID_TS_SESSION;
+    ProcessIdToSessionId(GetCurrentProcessId(), &my_session);
+
+    process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    len = ARRAYSIZE(image);
+    if (!process || !QueryFullProcessImageNameW(process, 0, image, &len)) image[0] = 0;
+    base = wcsrchr(image, '\\') ? wcsrchr(image, '\\') + 1 : image;
+
+    if (pid == GetCurrentProcessId())
+    {
+        info->ApplicationType = RmCritical;
+        *reasons |= RmRebootReasonDetectedSelf;
+    }
+    else if (base[0] && is_critical_image(base))
+    {
+        info->ApplicationType = RmCritical;
+        *reasons |= RmRebootReasonCriticalProcess;
+    }
+    else if (item->service[0] && in_list(item->service, critical_services, ARRAYSIZE(critical_services)))
+    {
+        info->ApplicationType = RmCritical;
+        *reasons |= RmRebootReasonCriticalService;
+    }
+    else if (!(terminate = OpenProcess(PROCESS_TERMINATE, FALSE, pid)) && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        info->ApplicationType = RmCritical;
+        *reasons |= RmRebootReasonPermissionDenied;
+    }
+    else
+    {
+        if (terminate) CloseHandle(terminate);
+        if (item->service[0]) info->ApplicationType = RmService;
+        else if (!wcsicmp(base, L"explorer.exe")) info->ApplicationType = RmExplorer;
+        else if ((hwnd = find_window(windows, pid, &main)))
+        {
+            info->ApplicationType = main ? RmMainWindow : RmOtherWindow;
+            if (main) GetWindowTextW(hwnd, info->strAppName, ARRAYSIZE(info->strAppName));
+        }
+        else if (image[0] && is_console_image(image)) info->ApplicationType = RmConsole;
+        else info->ApplicationType = RmUnknownApp;
+
+        /* The Restart Manager does not reach across sessions: another session's process needs
+         * a reboot (services live in session 0 and are stopped through the SCM instead). */
+        if (info->ApplicationType != RmService && info->TSSessionId != my_session)
+            *reasons |= RmRebootReasonSessionMismatch;
+    }
+
+    if (item->service[0])
+    {
+        lstrcpynW(info->strServiceShortName, item->service, ARRAYSIZE(info->strServiceShortName));
+        lstrcpynW(info->strAppName, item->service_display, ARRAYSIZE(info->strAppName));
+    }
+    if (!info->strAppName[0] && image[0] && !get_file_description(image, info->strAppName, ARRAYSIZE(info->strAppName)))
+        lstrcpynW(info->strAppName, base, ARRAYSIZE(info->strAppName));
+
+    if (info->ApplicationType == RmService) info->bRestartable = TRUE;
+    else if (info->ApplicationType != RmCritical) info->bRestartable = registered_for_restart(process);
+
+    action = filter_action_for(filters, &item->process, image[0] ? image : NULL,
+                               item->service[0] ? item->service : NULL);
+    if (action == RmNoShutdown) info->AppStatus |= RmStatusShutdownMasked;
+    else if (action == RmNoRestart) info->AppStatus |= RmStatusRestartMasked;
+
+    if (process) CloseHandle(process);
+    TRACE("pid %lu: type %d, name %s, session %ld, restartable %d\n", pid, info->ApplicationType,
+          debugstr_w(info->strAppName), info->TSSessionId, info->bRestartable);
+}
+
+DWORD describe_affected(const struct affected_list *list, const struct filter_list *filters,
+                        RM_PROCESS_INFO *infos, DWORD *reasons)
+{
+    struct window_list windows = { NULL, 0, 0 };
+    unsigned int i;
+
+    if (list->count) EnumWindows(add_window, (LPARAM)&windows);
+    for (i = 0; i < list->count; i++) describe_process(&list->items[i], &windows, filters, &infos[i], reasons);
+    free(windows.windows);
+    return ERROR_SUCCESS;
+}

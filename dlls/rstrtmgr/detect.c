@@ -1,0 +1,610 @@
+/*
+ * Restart Manager: finding the processes that use registered resources
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+/*
+ * A process is affected when it
+ *   1. holds an open handle to a registered file,
+ *   2. has a registered file loaded as its executable or as a module,
+ *   3. is a registered RM_UNIQUE_PROCESS (pid and creation time both match), or
+ *   4. hosts a registered service.
+ *
+ * Open handles: Windows answers "who has this file open" per file
+ * (FileProcessIdsUsingFileInformation); Wine 8.0 does not implement that class, so there the
+ * system handle table is read once and every file handle in it is named once.  Loaded images
+ * hold no handle under Wine, so module lists are read too: one per process.  A 32-bit process
+ * cannot read a 64-bit process's module list, so a 32-bit caller asks rmhelper64.exe, a small
+ * 64-bit helper shipped with the DLL, for those processes.
+ */
+
+#include "rstrtmgr_private.h"
+
+#include <winternl.h>
+#include <tlhelp32.h>
+#include <psapi.h>
+
+WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
+
+#define SystemExtendedHandleInformation        64
+#define FileProcessIdsUsingFileInformation     47
+#define ObjectNameInformationClass             1
+#ifndef STATUS_INFO_LENGTH_MISMATCH
+#define STATUS_INFO_LENGTH_MISMATCH ((NTSTATUS)0xc0000004)
+#endif
+#ifndef STATUS_NOT_IMPLEMENTED
+#define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xc0000002)
+#endif
+#ifndef STATUS_INVALID_INFO_CLASS
+#define STATUS_INVALID_INFO_CLASS ((NTSTATUS)0xc0000003)
+#endif
+#ifndef STATUS_BUFFER_OVERFLOW
+#define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005)
+#endif
+
+struct handle_entry
+{
+    void *object;
+    ULONG_PTR pid;
+    ULONG_PTR value;
+    ULONG access;
+    USHORT backtrace;
+    USHORT type;
+    ULONG attributes;
+    ULONG reserved;
+};
+
+struct handle_snapshot
+{
+    ULONG_PTR count;
+    ULONG_PTR reserved;
+    struct handle_entry handles[1];
+};
+
+struct file_pids
+{
+    ULONG count;
+    ULONG_PTR pids[1];
+};
+
+BOOL task_cancelled(struct session *session)
+{
+    return session && session->cancel_requested;
+}
+
+static struct affected *find_affected(struct affected_list *list, DWORD pid)
+{
+    unsigned int i;
+
+    for (i = 0; i < list->count; i++)
+        if (list->items[i].process.dwProcessId == pid) return &list->items[i];
+    return NULL;
+}
+
+/* Record a process as affected; a process that exited meanwhile is left out. */
+static DWORD add_affected(struct affected_list *list, DWORD pid, const FILETIME *start)
+{
+    struct affected *item;
+    RM_UNIQUE_PROCESS identity;
+
+    if (find_affected(list, pid)) return ERROR_SUCCESS;
+    if (!get_process_identity(pid, &identity)) return ERROR_SUCCESS;
+    if (start && memcmp(start, &identity.ProcessStartTime, sizeof(*start))) return ERROR_SUCCESS;
+
+    if (list->count == list->capacity)
+    {
+        unsigned int capacity = list->capacity ? list->capacity * 2 : 8;
+
+        if (!(item = realloc(list->items, capacity * sizeof(*item)))) return ERROR_OUTOFMEMORY;
+        list->items = item;
+        list->capacity = capacity;
+    }
+    item = &list->items[list->count++];
+    memset(item, 0, sizeof(*item));
+    item->process = identity;
+    TRACE("affected: %s\n", debugstr_rm_unique_process(&identity));
+    return ERROR_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ open handles */
+
+/* Windows' own answer, one query per registered file.  Returns FALSE if the system does
+ * not implement the query (Wine 8.0), so the caller falls back to the handle table. */
+static BOOL detect_by_file_query(const struct resources *res, struct affected_list *list, DWORD *ret)
+{
+    ULONG_PTR buffer[1024];
+    struct file_pids *pids = (struct file_pids *)buffer;
+    unsigned int i, j;
+
+    *ret = ERROR_SUCCESS;
+    for (i = 0; i < res->nfiles && !*ret; i++)
+    {
+        IO_STATUS_BLOCK io;
+        NTSTATUS status;
+        HANDLE file;
+
+        file = CreateFileW(res->files[i], FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           NULL, OPEN_EXISTING, 0, NULL);
+        if (file == INVALID_HANDLE_VALUE) continue;
+        status = NtQueryInformationFile(file, &io, pids, sizeof(buffer), FileProcessIdsUsingFileInformation);
+        CloseHandle(file);
+        if (status == STATUS_NOT_IMPLEMENTED || status == STATUS_INVALID_INFO_CLASS) return FALSE;
+        if (status) continue;
+        for (j = 0; j < pids->count && j < ARRAYSIZE(buffer) - 1 && !*ret; j++)
+        {
+            /* Our own probe handle is listed too: the caller cannot be told apart here. */
+            if (pids->pids[j] == GetCurrentProcessId()) continue;
+            *ret = add_affected(list, (DWORD)pids->pids[j], NULL);
+        }
+    }
+    return TRUE;
+}
+
+static struct handle_snapshot *snapshot_handles(void)
+{
+    ULONG size = 256 * 1024, needed;
+    struct handle_snapshot *snapshot;
+    NTSTATUS status;
+
+    for (;;)
+    {
+        if (!(snapshot = malloc(size))) return NULL;
+        status = NtQuerySystemInformation(SystemExtendedHandleInformation, snapshot, size, &needed);
+        if (!status) return snapshot;
+        free(snapshot);
+        if (status != STATUS_INFO_LENGTH_MISMATCH || size > 256 * 1024 * 1024)
+        {
+            WARN("cannot read the handle table: status %#lx\n", status);
+            return NULL;
+        }
+        /* Handles come and go between calls; leave some room. */
+        size = max(size * 2, needed + needed / 4);
+    }
+}
+
+/* The object type index of files in this snapshot: the type of a file handle we hold.  The
+ * number is not fixed (and under Wine differs from what NtQueryObject reports). */
+static BOOL find_file_type(const struct handle_snapshot *snapshot, HANDLE probe, USHORT *type)
+{
+    ULONG_PTR i;
+
+    for (i = 0; i < snapshot->count; i++)
+    {
+        const struct handle_entry *entry = &snapshot->handles[i];
+
+        if (entry->pid == GetCurrentProcessId() && entry->value == (ULONG_PTR)probe)
+        {
+            *type = entry->type;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static HANDLE open_probe_file(void)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE module;
+
+    /* Any file will do; our own DLL is one that certainly exists. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (const WCHAR *)open_probe_file, &module)
+            || !GetModuleFileNameW(module, path, ARRAYSIZE(path)))
+        return INVALID_HANDLE_VALUE;
+    return CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_EXISTING, 0, NULL);
+}
+
+static BOOL handle_names_registered_file(HANDLE handle, const struct path_set *files, UNICODE_STRING *name, ULONG size)
+{
+    ULONG len;
+
+    if (NtQueryObject(handle, ObjectNameInformationClass, name, size - sizeof(WCHAR), &len)) return FALSE;
+    if (!name->Buffer || !name->Length) return FALSE;
+    name->Buffer[name->Length / sizeof(WCHAR)] = 0;
+    return path_set_match(files, name->Buffer);
+}
+
+static DWORD detect_by_handle_table(struct session *session, const struct path_set *files, struct affected_list *list)
+{
+    const ULONG name_size = 64 * 1024;
+    struct handle_snapshot *snapshot;
+    UNICODE_STRING *name;
+    HANDLE probe, process = NULL;
+    DWORD ret = ERROR_SUCCESS, self = GetCurrentProcessId();
+    ULONG_PTR process_pid = 0, i;
+    USHORT file_type;
+
+    if ((probe = open_probe_file()) == INVALID_HANDLE_VALUE) return ERROR_SUCCESS;
+    if (!(snapshot = snapshot_handles()))
+    {
+        CloseHandle(probe);
+        return ERROR_SUCCESS;
+    }
+    if (!find_file_type(snapshot, probe, &file_type) || !(name = malloc(name_size)))
+    {
+        WARN("cannot tell file handles in the handle table\n");
+        free(snapshot);
+        CloseHandle(probe);
+        return ERROR_SUCCESS;
+    }
+
+    for (i = 0; i < snapshot->count && !ret; i++)
+    {
+        const struct handle_entry *entry = &snapshot->handles[i];
+        HANDLE handle;
+
+        if (entry->type != file_type) continue;
+        if (entry->pid == self && entry->value == (ULONG_PTR)probe) continue;
+        if (!(i & 255) && task_cancelled(session))
+        {
+            ret = ERROR_CANCELLED;
+            break;
+        }
+        /* One matching handle is enough to list a process. */
+        if (find_affected(list, (DWORD)entry->pid)) continue;
+
+        if (entry->pid == self) handle = (HANDLE)entry->value;
+        else
+        {
+            /* The table is grouped by process, so one open process handle serves a run. */
+            if (entry->pid != process_pid)
+            {
+                if (process) CloseHandle(process);
+                process = OpenProcess(PROCESS_DUP_HANDLE, FALSE, (DWORD)entry->pid);
+                process_pid = entry->pid;
+            }
+            if (!process || !DuplicateHandle(process, (HANDLE)entry->value, GetCurrentProcess(), &handle,
+                                             0, FALSE, DUPLICATE_SAME_ACCESS))
+                continue;
+        }
+        if (handle_names_registered_file(handle, files, name, name_size))
+            ret = add_affected(list, (DWORD)entry->pid, NULL);
+        if (entry->pid != self) CloseHandle(handle);
+    }
+
+    if (process) CloseHandle(process);
+    free(name);
+    free(snapshot);
+    CloseHandle(probe);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ loaded images */
+
+static BOOL is_wow64_caller(void)
+{
+    BOOL wow64 = FALSE;
+
+    return sizeof(void *) == 4 && IsWow64Process(GetCurrentProcess(), &wow64) && wow64;
+}
+
+/* Whether this 32-bit caller is unable to read the target's module list. */
+static BOOL needs_helper(HANDLE process)
+{
+    BOOL wow64 = FALSE;
+
+    return is_wow64_caller() && IsWow64Process(process, &wow64) && !wow64;
+}
+
+static BOOL modules_use_registered_file(HANDLE process, const struct path_set *files)
+{
+    HMODULE stack_modules[256], *modules = stack_modules;
+    DWORD needed = 0, count, i;
+    WCHAR *name;
+    BOOL found = FALSE;
+
+    if (!EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL)) return FALSE;
+    if (needed > sizeof(stack_modules))
+    {
+        if (!(modules = malloc(needed))) return FALSE;
+        if (!EnumProcessModulesEx(process, modules, needed, &needed, LIST_MODULES_ALL)) needed = 0;
+    }
+    if (!(name = malloc(32768 * sizeof(WCHAR))))
+    {
+        if (modules != stack_modules) free(modules);
+        return FALSE;
+    }
+    count = needed / sizeof(HMODULE);
+    for (i = 0; i < count && !found; i++)
+        if (GetModuleFileNameExW(process, modules[i], name, 32768)) found = path_set_match(files, name);
+    free(name);
+    if (modules != stack_modules) free(modules);
+    return found;
+}
+
+/* Where the 64-bit helper lives: beside this DLL, or in the native system directory (the
+ * 32-bit DLL itself sits in syswow64 there). */
+static BOOL find_helper(WCHAR *path, DWORD size)
+{
+    HMODULE module;
+    WCHAR *slash;
+    void *redirect;
+    DWORD attrs;
+    UINT len;
+
+    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           (const WCHAR *)find_helper, &module)
+            && GetModuleFileNameW(module, path, size) && (slash = wcsrchr(path, '\\'))
+            && (size_t)(slash - path) + 20 < size)
+    {
+        wcscpy(slash + 1, L"rmhelper64.exe");
+        if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) return TRUE;
+    }
+    len = GetWindowsDirectoryW(path, size);
+    if (!len || len + 30 > size) return FALSE;
+    wcscat(path, L"\\system32\\rmhelper64.exe");
+    if (!Wow64DisableWow64FsRedirection(&redirect)) return FALSE;
+    attrs = GetFileAttributesW(path);
+    Wow64RevertWow64FsRedirection(redirect);
+    return attrs != INVALID_FILE_ATTRIBUTES;
+}
+
+/* Ask the 64-bit helper for the modules of the given processes.  It answers with one UTF-16
+ * line per module: "<pid hex> <path>". */
+static DWORD detect_by_helper(struct session *session, const DWORD *pids, unsigned int count,
+                              const struct path_set *files, struct affected_list *list)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    STARTUPINFOW si = { sizeof(si) };
+    PROCESS_INFORMATION pi;
+    WCHAR helper[MAX_PATH], *cmdline, *output = NULL, *line, *next;
+    size_t cmd_len, out_len = 0, out_size = 0;
+    HANDLE read_pipe, write_pipe;
+    void *redirect = NULL;
+    DWORD ret = ERROR_SUCCESS, got;
+    unsigned int i;
+    BOOL started;
+
+    if (!find_helper(helper, ARRAYSIZE(helper)))
+    {
+        WARN("rmhelper64.exe not found: modules of %u 64-bit process(es) not checked\n", count);
+        return ERROR_SUCCESS;
+    }
+    cmd_len = wcslen(helper) + 16 + count * 9;
+    if (!(cmdline = malloc(cmd_len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    swprintf(cmdline, cmd_len, L"\"%ls\" modules", helper);
+    for (i = 0; i < count; i++) swprintf(cmdline + wcslen(cmdline), 10, L" %lx", pids[i]);
+
+    if (!CreatePipe(&read_pipe, &write_pipe, &sa, 0))
+    {
+        free(cmdline);
+        return ERROR_OUTOFMEMORY;
+    }
+    SetHandleInformation(read_pipe, HANDLE_FLAG_INHERIT, 0);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = INVALID_HANDLE_VALUE;
+    si.hStdOutput = write_pipe;
+    si.hStdError = INVALID_HANDLE_VALUE;
+
+    Wow64DisableWow64FsRedirection(&redirect);
+    started = CreateProcessW(helper, cmdline, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi);
+    Wow64RevertWow64FsRedirection(redirect);
+    CloseHandle(write_pipe);
+    free(cmdline);
+    if (!started)
+    {
+        WARN("cannot start %s: %lu\n", debugstr_w(helper), GetLastError());
+        CloseHandle(read_pipe);
+        return ERROR_SUCCESS;
+    }
+
+    for (;;)
+    {
+        if (out_size - out_len < 4096)
+        {
+            WCHAR *bigger;
+
+            out_size = out_size ? out_size * 2 : 65536;
+            if (!(bigger = realloc(output, out_size * sizeof(WCHAR))))
+            {
+                ret = ERROR_OUTOFMEMORY;
+                break;
+            }
+            output = bigger;
+        }
+        if (!ReadFile(read_pipe, output + out_len, (DWORD)((out_size - out_len - 1) * sizeof(WCHAR)), &got, NULL) || !got)
+            break;
+        out_len += got / sizeof(WCHAR);
+        if (task_cancelled(session))
+        {
+            ret = ERROR_CANCELLED;
+            break;
+        }
+    }
+    CloseHandle(read_pipe);
+    if (ret) TerminateProcess(pi.hProcess, 1);
+    WaitForSingleObject(pi.hProcess, 5000);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+
+    if (!ret && output)
+    {
+        output[out_len] = 0;
+        for (line = output; *line && !ret; line = next)
+        {
+            WCHAR *path;
+            DWORD pid;
+
+            if ((next = wcschr(line, '\n'))) *next++ = 0;
+            else next = line + wcslen(line);
+            pid = wcstoul(line, &path, 16);
+            if (*path != ' ') continue;
+            if (path_set_match(files, path + 1)) ret = add_affected(list, pid, NULL);
+        }
+    }
+    free(output);
+    return ret;
+}
+
+static DWORD detect_by_images(struct session *session, const struct path_set *files, struct affected_list *list)
+{
+    PROCESSENTRY32W entry = { sizeof(entry) };
+    WCHAR image[MAX_PATH];
+    DWORD *helper_pids = NULL, ret = ERROR_SUCCESS;
+    unsigned int helper_count = 0;
+    HANDLE snapshot;
+
+    if ((snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0)) == INVALID_HANDLE_VALUE)
+        return ERROR_SUCCESS;
+    for (BOOL more = Process32FirstW(snapshot, &entry); more && !ret; more = Process32NextW(snapshot, &entry))
+    {
+        DWORD len = ARRAYSIZE(image);
+        HANDLE process;
+
+        if (!entry.th32ProcessID || find_affected(list, entry.th32ProcessID)) continue;
+        if (task_cancelled(session))
+        {
+            ret = ERROR_CANCELLED;
+            break;
+        }
+        if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, entry.th32ProcessID))
+                && !(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, entry.th32ProcessID)))
+            continue;
+
+        /* The executable is named even where the module list cannot be read. */
+        if (QueryFullProcessImageNameW(process, 0, image, &len) && path_set_match(files, image))
+            ret = add_affected(list, entry.th32ProcessID, NULL);
+        else if (needs_helper(process))
+        {
+            DWORD *pids = realloc(helper_pids, (helper_count + 1) * sizeof(*pids));
+
+            if (!pids) ret = ERROR_OUTOFMEMORY;
+            else
+            {
+                helper_pids = pids;
+                helper_pids[helper_count++] = entry.th32ProcessID;
+            }
+        }
+        else if (modules_use_registered_file(process, files))
+            ret = add_affected(list, entry.th32ProcessID, NULL);
+        CloseHandle(process);
+    }
+    CloseHandle(snapshot);
+
+    if (!ret && helper_count) ret = detect_by_helper(session, helper_pids, helper_count, files, list);
+    free(helper_pids);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ services */
+
+static ENUM_SERVICE_STATUS_PROCESSW *enum_active_services(DWORD *count)
+{
+    ENUM_SERVICE_STATUS_PROCESSW *services = NULL;
+    DWORD size = 0, needed = 0, resume = 0;
+    SC_HANDLE manager;
+
+    *count = 0;
+    if (!(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE))) return NULL;
+    for (;;)
+    {
+        if (EnumServicesStatusExW(manager, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                                  (BYTE *)services, size, &needed, count, &resume, NULL))
+            break;
+        free(services);
+        services = NULL;
+        *count = 0;
+        resume = 0;
+        if (GetLastError() != ERROR_MORE_DATA || !(services = malloc(size + needed))) break;
+        size += needed;
+    }
+    CloseServiceHandle(manager);
+    return services;
+}
+
+static void set_service(struct affected *item, const ENUM_SERVICE_STATUS_PROCESSW *service)
+{
+    lstrcpynW(item->service, service->lpServiceName, ARRAYSIZE(item->service));
+    lstrcpynW(item->service_display, service->lpDisplayName, ARRAYSIZE(item->service_display));
+}
+
+/* Add the hosts of registered services, and name the services that processes found
+ * otherwise host, so they are reported as services. */
+static DWORD detect_services(const struct resources *res, struct affected_list *list)
+{
+    ENUM_SERVICE_STATUS_PROCESSW *services;
+    DWORD count, i, ret = ERROR_SUCCESS;
+    unsigned int j;
+
+    if (!res->nservices && !list->count) return ERROR_SUCCESS;
+    if (!(services = enum_active_services(&count))) return ERROR_SUCCESS;
+
+    for (i = 0; i < count && !ret; i++)
+    {
+        DWORD pid = services[i].ServiceStatusProcess.dwProcessId;
+        struct affected *item;
+
+        if (!pid) continue;
+        for (j = 0; j < res->nservices; j++)
+        {
+            if (wcsicmp(res->services[j], services[i].lpServiceName)) continue;
+            if ((ret = add_affected(list, pid, NULL))) break;
+            /* A registered service names its host, even if another service was seen first. */
+            if ((item = find_affected(list, pid))) set_service(item, &services[i]);
+            break;
+        }
+        if (!ret && j == res->nservices && (item = find_affected(list, pid)) && !item->service[0])
+            set_service(item, &services[i]);
+    }
+    free(services);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ all of it */
+
+DWORD detect_affected(struct session *session, const struct resources *res, struct affected_list *list)
+{
+    struct path_set files;
+    DWORD ret = ERROR_SUCCESS;
+    unsigned int i;
+
+    memset(list, 0, sizeof(*list));
+    if (!path_set_init(&files, res->nfiles)) return ERROR_OUTOFMEMORY;
+
+    for (i = 0; i < res->nfiles && !ret; i++)
+    {
+        DWORD attrs = GetFileAttributesW(res->files[i]);
+        WCHAR *path;
+
+        /* Windows refuses a registered directory, and only then, when the list is asked for. */
+        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
+        {
+            TRACE("%s is a directory\n", debugstr_w(res->files[i]));
+            ret = ERROR_ACCESS_DENIED;
+        }
+        else if ((path = normalize_path(res->files[i], TRUE)) && !path_set_add(&files, path))
+            ret = ERROR_OUTOFMEMORY;
+    }
+
+    for (i = 0; i < res->nprocs && !ret; i++)
+        ret = add_affected(list, res->procs[i].dwProcessId, &res->procs[i].ProcessStartTime);
+
+    if (!ret && files.count)
+    {
+        if (!detect_by_file_query(res, list, &ret) && !ret)
+            ret = detect_by_handle_table(session, &files, list);
+        if (!ret) ret = detect_by_images(session, &files, list);
+    }
+    if (!ret) ret = detect_services(res, list);
+    if (!ret && task_cancelled(session)) ret = ERROR_CANCELLED;
+
+    path_set_free(&files);
+    if (ret)
+    {
+        free(list->items);
+        memset(list, 0, sizeof(*list));
+    }
+    return ret;
+}

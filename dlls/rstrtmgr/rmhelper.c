@@ -1,0 +1,74 @@
+/*
+ * rmhelper64: lists the modules of 64-bit processes for the 32-bit rstrtmgr.dll
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+/*
+ * A 32-bit process cannot read a 64-bit process's module list (under Wine the loader data
+ * lies beyond what it can address), yet most installers are 32-bit.  The 32-bit DLL runs
+ * this 64-bit program instead:
+ *
+ *     rmhelper64.exe modules PID...      (PIDs in hex)
+ *
+ * It writes one UTF-16 line per module to standard output, "<pid hex> <path>\n", and exits
+ * with 0.  It loads nothing but kernel32, so it starts fast.
+ */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <wchar.h>
+#include <windows.h>
+#include <psapi.h>
+
+static HANDLE output;
+
+static void write_line(DWORD pid, const WCHAR *path)
+{
+    WCHAR line[32 + MAX_PATH * 4];
+    DWORD written;
+    int len = swprintf(line, ARRAYSIZE(line), L"%lx %ls\n", pid, path);
+
+    if (len > 0) WriteFile(output, line, len * sizeof(WCHAR), &written, NULL);
+}
+
+static void list_modules(DWORD pid)
+{
+    HMODULE stack_modules[512], *modules = stack_modules;
+    WCHAR path[MAX_PATH * 4];
+    DWORD needed = 0, i;
+    HANDLE process;
+
+    if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid))) return;
+    if (EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL))
+    {
+        if (needed > sizeof(stack_modules) && (modules = malloc(needed))
+                && !EnumProcessModulesEx(process, modules, needed, &needed, LIST_MODULES_ALL))
+            needed = 0;
+        if (modules)
+            for (i = 0; i < needed / sizeof(HMODULE); i++)
+                if (GetModuleFileNameExW(process, modules[i], path, ARRAYSIZE(path))) write_line(pid, path);
+        if (modules != stack_modules) free(modules);
+    }
+    CloseHandle(process);
+}
+
+int wmain(int argc, WCHAR **argv)
+{
+    int i;
+
+    if (argc < 2 || wcscmp(argv[1], L"modules")) return 2;
+    output = GetStdHandle(STD_OUTPUT_HANDLE);
+    for (i = 2; i < argc; i++) list_modules(wcstoul(argv[i], NULL, 16));
+    return 0;
+}
