@@ -1,9 +1,10 @@
 #!/bin/bash
 # The README's main command: install what is missing, build both DLLs, install them into a
 # Wine prefix (the project's ./wineprefix unless WINEPREFIX is set) and show the Restart
-# Manager at work there.
+# Manager at work there: a program holds a file, and rmtool finds it.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+root=${RSTRTMGR_BUILD_ROOT:-$top/build}
 export WINEPREFIX=${WINEPREFIX:-$top/wineprefix}
 export WINEDEBUG=${WINEDEBUG:--all}
 
@@ -11,15 +12,51 @@ export WINEDEBUG=${WINEDEBUG:--all}
 "$top/tools/build.sh" || exit 1
 "$top/tools/install.sh" || exit 1
 
-demo_file=$WINEPREFIX/drive_c/rstrtmgr-demo.txt
-echo "a file for the demo" > "$demo_file"
+# The locker is a window application: it needs a display.
+xvfb_pid=
+if [ -z "${DISPLAY:-}" ]; then
+    for n in $(seq 90 120); do
+        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
+        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
+        xvfb_pid=$!
+        export DISPLAY=:$n
+        for i in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
+        break
+    done
+fi
+trap '[ -n "$xvfb_pid" ] && kill $xvfb_pid 2> /dev/null' EXIT
 
-echo
-echo "== A 64-bit process starts a session; a 32-bit process joins it and registers a file"
-# The wine wrapper starts the 32-bit loader, which would redirect system32 to syswow64.
+# The wine wrapper starts the 32-bit loader, which redirects system32 to syswow64.
 wine64=/usr/lib/wine/wine64
 [ -x "$wine64" ] || wine64=wine64
-"$wine64" "$WINEPREFIX/drive_c/windows/system32/rmtool.exe" demo --partner 'C:\windows\syswow64\rmtool.exe' 'C:\rstrtmgr-demo.txt'
+rmtool64=$WINEPREFIX/drive_c/windows/system32/rmtool.exe
+rmtool32=$WINEPREFIX/drive_c/windows/syswow64/rmtool.exe
+echo "a file for the demo" > "$WINEPREFIX/drive_c/rstrtmgr-demo.txt"
+
+echo
+echo "== Sessions across processes: a 64-bit process starts one, a 32-bit process joins it"
+"$wine64" "$rmtool64" demo --partner 'C:\windows\syswow64\rmtool.exe' 'C:\rstrtmgr-demo.txt' || exit 1
+
+echo
+echo "== A program holds C:\\rstrtmgr-demo.txt open; who uses it?"
+wine "$root/x86_64/tools/holdfile.exe" 'C:\rstrtmgr-demo.txt' 120 &
+holder=$!
+for i in $(seq 100); do
+    wine "$rmtool32" list 'C:\rstrtmgr-demo.txt' > /dev/null 2>&1
+    [ $? = 1 ] && break
+    sleep 0.2
+done
+echo "\$ rmtool list C:\\rstrtmgr-demo.txt        (32-bit rmtool, like most installers)"
+wine "$rmtool32" list 'C:\rstrtmgr-demo.txt'
+echo "exit code $?"
+echo
+echo "\$ rmtool list --json C:\\rstrtmgr-demo.txt (64-bit rmtool)"
+"$wine64" "$rmtool64" list --json 'C:\rstrtmgr-demo.txt'
 status=$?
-WINEPREFIX=$WINEPREFIX wineserver -w
-exit $status
+echo "exit code $status"
+
+wine taskkill /im holdfile.exe > /dev/null 2>&1
+wait $holder
+wineserver -w
+[ $status = 1 ] && exit 0
+exit 1

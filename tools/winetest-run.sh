@@ -33,6 +33,11 @@ other=${RSTRTMGR_OTHER_ARCH_BUILD:-}
 if [ -n "$other" ] && [ -d "$other/tests" ]; then
     RSTRTMGR_TEST_OTHER_ARCH=$(winpath "$(cd "$other/tests" && pwd)")
     export RSTRTMGR_TEST_OTHER_ARCH
+    # A 32-bit DLL finds the 64-bit module-list helper beside itself.
+    helper=$other/dlls/rstrtmgr/rmhelper64.exe
+    if [ -f "$helper" ] && [ ! "$(dirname "$test_exe")/rmhelper64.exe" -nt "$helper" ]; then
+        cp "$helper" "$(dirname "$test_exe")/rmhelper64.exe"
+    fi
 fi
 
 timeout -k 10 ${RSTRTMGR_TEST_TIMEOUT:-900} "$wine" "$test_exe" "$unit"

@@ -26,7 +26,7 @@
  * system handle table is read once and every file handle in it is named once.  Loaded images
  * hold no handle under Wine, so module lists are read too: one per process.  A 32-bit process
  * cannot read a 64-bit process's module list, so a 32-bit caller asks rmhelper64.exe, a small
- * 64-bit helper shipped with the DLL, for those processes.
+ * 64-bit helper shipped with the DLL, for those processes (helper.c).
  */
 
 #include "rstrtmgr_private.h"
@@ -99,6 +99,7 @@ static DWORD add_affected(struct affected_list *list, DWORD pid, const FILETIME 
     RM_UNIQUE_PROCESS identity;
 
     if (find_affected(list, pid)) return ERROR_SUCCESS;
+    if (pid == get_helper_pid()) return ERROR_SUCCESS;  /* ours, and holds nothing of its own */
     if (!get_process_identity(pid, &identity)) return ERROR_SUCCESS;
     if (start && memcmp(start, &identity.ProcessStartTime, sizeof(*start))) return ERROR_SUCCESS;
 
@@ -324,127 +325,24 @@ static BOOL modules_use_registered_file(HANDLE process, const struct path_set *f
     return found;
 }
 
-/* Where the 64-bit helper lives: beside this DLL, or in the native system directory (the
- * 32-bit DLL itself sits in syswow64 there). */
-static BOOL find_helper(WCHAR *path, DWORD size)
+/* Ask the 64-bit helper for the modules of processes this 32-bit caller cannot read. */
+static DWORD detect_by_helper(const DWORD *pids, unsigned int count, const struct path_set *files,
+                              struct affected_list *list)
 {
-    HMODULE module;
-    WCHAR *slash;
-    void *redirect;
-    DWORD attrs;
-    UINT len;
+    WCHAR *answer, *line, *next, *path;
+    DWORD ret = ERROR_SUCCESS;
 
-    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                           (const WCHAR *)find_helper, &module)
-            && GetModuleFileNameW(module, path, size) && (slash = wcsrchr(path, '\\'))
-            && (size_t)(slash - path) + 20 < size)
+    if (query_helper_modules(pids, count, &answer)) return ERROR_SUCCESS;
+    for (line = answer; *line && !ret; line = next)
     {
-        wcscpy(slash + 1, L"rmhelper64.exe");
-        if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) return TRUE;
+        DWORD pid;
+
+        if ((next = wcschr(line, '\n'))) *next++ = 0;
+        else next = line + wcslen(line);
+        pid = wcstoul(line, &path, 16);
+        if (*path == ' ' && path_set_match(files, path + 1)) ret = add_affected(list, pid, NULL);
     }
-    len = GetWindowsDirectoryW(path, size);
-    if (!len || len + 30 > size) return FALSE;
-    wcscat(path, L"\\system32\\rmhelper64.exe");
-    if (!Wow64DisableWow64FsRedirection(&redirect)) return FALSE;
-    attrs = GetFileAttributesW(path);
-    Wow64RevertWow64FsRedirection(redirect);
-    return attrs != INVALID_FILE_ATTRIBUTES;
-}
-
-/* Ask the 64-bit helper for the modules of the given processes.  It answers with one UTF-16
- * line per module: "<pid hex> <path>". */
-static DWORD detect_by_helper(struct session *session, const DWORD *pids, unsigned int count,
-                              const struct path_set *files, struct affected_list *list)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    STARTUPINFOW si = { sizeof(si) };
-    PROCESS_INFORMATION pi;
-    WCHAR helper[MAX_PATH], *cmdline, *output = NULL, *line, *next;
-    size_t cmd_len, out_len = 0, out_size = 0;
-    HANDLE read_pipe, write_pipe;
-    void *redirect = NULL;
-    DWORD ret = ERROR_SUCCESS, got;
-    unsigned int i;
-    BOOL started;
-
-    if (!find_helper(helper, ARRAYSIZE(helper)))
-    {
-        WARN("rmhelper64.exe not found: modules of %u 64-bit process(es) not checked\n", count);
-        return ERROR_SUCCESS;
-    }
-    cmd_len = wcslen(helper) + 16 + count * 9;
-    if (!(cmdline = malloc(cmd_len * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
-    swprintf(cmdline, cmd_len, L"\"%ls\" modules", helper);
-    for (i = 0; i < count; i++) swprintf(cmdline + wcslen(cmdline), 10, L" %lx", pids[i]);
-
-    if (!CreatePipe(&read_pipe, &write_pipe, &sa, 0))
-    {
-        free(cmdline);
-        return ERROR_OUTOFMEMORY;
-    }
-    SetHandleInformation(read_pipe, HANDLE_FLAG_INHERIT, 0);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = INVALID_HANDLE_VALUE;
-    si.hStdOutput = write_pipe;
-    si.hStdError = INVALID_HANDLE_VALUE;
-
-    Wow64DisableWow64FsRedirection(&redirect);
-    started = CreateProcessW(helper, cmdline, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi);
-    Wow64RevertWow64FsRedirection(redirect);
-    CloseHandle(write_pipe);
-    free(cmdline);
-    if (!started)
-    {
-        WARN("cannot start %s: %lu\n", debugstr_w(helper), GetLastError());
-        CloseHandle(read_pipe);
-        return ERROR_SUCCESS;
-    }
-
-    for (;;)
-    {
-        if (out_size - out_len < 4096)
-        {
-            WCHAR *bigger;
-
-            out_size = out_size ? out_size * 2 : 65536;
-            if (!(bigger = realloc(output, out_size * sizeof(WCHAR))))
-            {
-                ret = ERROR_OUTOFMEMORY;
-                break;
-            }
-            output = bigger;
-        }
-        if (!ReadFile(read_pipe, output + out_len, (DWORD)((out_size - out_len - 1) * sizeof(WCHAR)), &got, NULL) || !got)
-            break;
-        out_len += got / sizeof(WCHAR);
-        if (task_cancelled(session))
-        {
-            ret = ERROR_CANCELLED;
-            break;
-        }
-    }
-    CloseHandle(read_pipe);
-    if (ret) TerminateProcess(pi.hProcess, 1);
-    WaitForSingleObject(pi.hProcess, 5000);
-    CloseHandle(pi.hProcess);
-    CloseHandle(pi.hThread);
-
-    if (!ret && output)
-    {
-        output[out_len] = 0;
-        for (line = output; *line && !ret; line = next)
-        {
-            WCHAR *path;
-            DWORD pid;
-
-            if ((next = wcschr(line, '\n'))) *next++ = 0;
-            else next = line + wcslen(line);
-            pid = wcstoul(line, &path, 16);
-            if (*path != ' ') continue;
-            if (path_set_match(files, path + 1)) ret = add_affected(list, pid, NULL);
-        }
-    }
-    free(output);
+    free(answer);
     return ret;
 }
 
@@ -493,7 +391,7 @@ static DWORD detect_by_images(struct session *session, const struct path_set *fi
     }
     CloseHandle(snapshot);
 
-    if (!ret && helper_count) ret = detect_by_helper(session, helper_pids, helper_count, files, list);
+    if (!ret && helper_count) ret = detect_by_helper(helper_pids, helper_count, files, list);
     free(helper_pids);
     return ret;
 }
@@ -564,43 +462,95 @@ static DWORD detect_services(const struct resources *res, struct affected_list *
 
 /* ------------------------------------------------------------------ all of it */
 
-DWORD detect_affected(struct session *session, const struct resources *res, struct affected_list *list)
+static DWORD read_sequence(HKEY key)
 {
-    struct path_set files;
-    DWORD ret = ERROR_SUCCESS;
+    DWORD type, sequence = 0, size = sizeof(sequence);
+
+    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size) || type != REG_DWORD)
+        sequence = ~0u;  /* damaged: never matches a cache */
+    return sequence;
+}
+
+void release_prepared(struct prepared_resources *prepared)
+{
+    if (InterlockedDecrement(&prepared->refcount)) return;
+    free_resources(&prepared->res);
+    path_set_free(&prepared->files);
+    free(prepared);
+}
+
+/* Bring the registered names to canonical form once per registration change: with 10,000
+ * registered files this is what costs, and installers ask for the list repeatedly. */
+DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resources **result)
+{
+    struct prepared_resources *prepared;
+    DWORD sequence = read_sequence(key), ret;
     unsigned int i;
 
-    memset(list, 0, sizeof(*list));
-    if (!path_set_init(&files, res->nfiles)) return ERROR_OUTOFMEMORY;
+    AcquireSRWLockShared(&session->cache_lock);
+    if ((prepared = session->prepared) && prepared->sequence == sequence && sequence != ~0u)
+        InterlockedIncrement(&prepared->refcount);
+    else prepared = NULL;
+    ReleaseSRWLockShared(&session->cache_lock);
+    if ((*result = prepared)) return ERROR_SUCCESS;
 
-    for (i = 0; i < res->nfiles && !ret; i++)
+    if (!(prepared = calloc(1, sizeof(*prepared)))) return ERROR_OUTOFMEMORY;
+    prepared->refcount = 1;
+    prepared->sequence = sequence;
+    if ((ret = load_resources(key, &prepared->res)))
     {
-        DWORD attrs = GetFileAttributesW(res->files[i]);
+        free(prepared);
+        return ret;
+    }
+    if (!path_set_init(&prepared->files, prepared->res.nfiles)) ret = ERROR_OUTOFMEMORY;
+    for (i = 0; i < prepared->res.nfiles && !ret; i++)
+    {
+        DWORD attrs = GetFileAttributesW(prepared->res.files[i]);
         WCHAR *path;
 
         /* Windows refuses a registered directory, and only then, when the list is asked for. */
         if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
         {
-            TRACE("%s is a directory\n", debugstr_w(res->files[i]));
-            ret = ERROR_ACCESS_DENIED;
+            TRACE("%s is a directory\n", debugstr_w(prepared->res.files[i]));
+            prepared->error = ERROR_ACCESS_DENIED;
         }
-        else if ((path = normalize_path(res->files[i], TRUE)) && !path_set_add(&files, path))
+        else if ((path = normalize_path(prepared->res.files[i], TRUE)) && !path_set_add(&prepared->files, path))
             ret = ERROR_OUTOFMEMORY;
     }
+    if (ret)
+    {
+        release_prepared(prepared);
+        return ret;
+    }
 
+    InterlockedIncrement(&prepared->refcount);  /* the session's reference */
+    AcquireSRWLockExclusive(&session->cache_lock);
+    if (session->prepared) release_prepared(session->prepared);
+    session->prepared = prepared;
+    ReleaseSRWLockExclusive(&session->cache_lock);
+    *result = prepared;
+    return ERROR_SUCCESS;
+}
+
+DWORD detect_affected(struct session *session, const struct prepared_resources *prepared, struct affected_list *list)
+{
+    const struct resources *res = &prepared->res;
+    DWORD ret = prepared->error;
+    unsigned int i;
+
+    memset(list, 0, sizeof(*list));
     for (i = 0; i < res->nprocs && !ret; i++)
         ret = add_affected(list, res->procs[i].dwProcessId, &res->procs[i].ProcessStartTime);
 
-    if (!ret && files.count)
+    if (!ret && prepared->files.count)
     {
         if (!detect_by_file_query(res, list, &ret) && !ret)
-            ret = detect_by_handle_table(session, &files, list);
-        if (!ret) ret = detect_by_images(session, &files, list);
+            ret = detect_by_handle_table(session, &prepared->files, list);
+        if (!ret) ret = detect_by_images(session, &prepared->files, list);
     }
     if (!ret) ret = detect_services(res, list);
     if (!ret && task_cancelled(session)) ret = ERROR_CANCELLED;
 
-    path_set_free(&files);
     if (ret)
     {
         free(list->items);

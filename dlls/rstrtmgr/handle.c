@@ -105,5 +105,8 @@ BOOL free_session_handle(DWORD handle, struct session *session)
 void release_session(struct session *session)
 {
     if (!InterlockedDecrement(&session->refcount))
+    {
+        if (session->prepared) release_prepared(session->prepared);
         free(session);
+    }
 }

@@ -22,7 +22,7 @@ WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
  * owns *infos (NULL when nothing is affected). */
 DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count, DWORD *reasons)
 {
-    struct resources res;
+    struct prepared_resources *prepared;
     struct filter_list filters;
     struct affected_list list;
     HKEY key;
@@ -33,12 +33,12 @@ DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsign
     *reasons = RmRebootReasonNone;
 
     if ((ret = open_stored_session(session, KEY_READ, &key))) return ret;
-    ret = load_resources(key, &res);
-    if (!ret && (ret = load_filters(key, &filters))) free_resources(&res);
+    ret = prepare_resources(session, key, &prepared);
+    if (!ret && (ret = load_filters(key, &filters))) release_prepared(prepared);
     RegCloseKey(key);
     if (ret) return ret;
 
-    if (!(ret = detect_affected(session, &res, &list)) && list.count)
+    if (!(ret = detect_affected(session, prepared, &list)) && list.count)
     {
         if (!(*infos = calloc(list.count, sizeof(**infos)))) ret = ERROR_OUTOFMEMORY;
         else
@@ -49,7 +49,7 @@ DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsign
     }
     free(list.items);
     free_filters(&filters);
-    free_resources(&res);
+    release_prepared(prepared);
     return ret;
 }
 

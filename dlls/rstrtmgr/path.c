@@ -154,7 +154,7 @@ WCHAR *normalize_path(const WCHAR *name, BOOL expand)
     free(full);
     if (!result) return NULL;
 
-    if (expand || wcschr(result, '~'))
+    if (wcschr(result, '~'))
     {
         DWORD long_len = GetLongPathNameW(result, NULL, 0);
         WCHAR *long_name;

@@ -22,11 +22,19 @@
  *     rmhelper64.exe modules PID...      (PIDs in hex)
  *
  * It writes one UTF-16 line per module to standard output, "<pid hex> <path>\n", and exits
- * with 0.  It loads nothing but kernel32, so it starts fast.
+ * with 0.  It loads nothing but kernel32, so it starts fast.  Starting a process costs a good
+ * part of a second under Wine, so the DLL keeps one running instead:
+ *
+ *     rmhelper64.exe serve
+ *
+ * reads requests from standard input, one UTF-16 line of hex PIDs each, answers each with
+ * the module lines of those processes followed by a line holding only ".", and exits when
+ * its input is closed (when the process that started it ends).
  */
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 #include <windows.h>
 #include <psapi.h>
@@ -37,7 +45,8 @@ static void write_line(DWORD pid, const WCHAR *path)
 {
     WCHAR line[32 + MAX_PATH * 4];
     DWORD written;
-    int len = swprintf(line, ARRAYSIZE(line), L"%lx %ls\n", pid, path);
+    int len = pid ? swprintf(line, ARRAYSIZE(line), L"%lx %ls\n", pid, path)
+                  : swprintf(line, ARRAYSIZE(line), L"%ls\n", path);
 
     if (len > 0) WriteFile(output, line, len * sizeof(WCHAR), &written, NULL);
 }
@@ -63,12 +72,51 @@ static void list_modules(DWORD pid)
     CloseHandle(process);
 }
 
+static void serve(void)
+{
+    HANDLE input = GetStdHandle(STD_INPUT_HANDLE);
+    WCHAR request[8192];
+    size_t len = 0;
+    DWORD got;
+
+    for (;;)
+    {
+        WCHAR *newline, *p, *end;
+
+        if (!ReadFile(input, (BYTE *)request + len * sizeof(WCHAR), (DWORD)((ARRAYSIZE(request) - 1 - len) * sizeof(WCHAR)),
+                      &got, NULL) || !got)
+            return;
+        len += got / sizeof(WCHAR);
+        request[len] = 0;
+        while ((newline = wcschr(request, '\n')))
+        {
+            *newline = 0;
+            for (p = request; *p; p = end)
+            {
+                DWORD pid = wcstoul(p, &end, 16);
+
+                if (end == p) break;
+                list_modules(pid);
+            }
+            write_line(0, L".");
+            len -= newline + 1 - request;
+            memmove(request, newline + 1, (len + 1) * sizeof(WCHAR));
+        }
+        if (len >= ARRAYSIZE(request) - 1) len = 0;  /* a line too long to be a request */
+    }
+}
+
 int wmain(int argc, WCHAR **argv)
 {
     int i;
 
-    if (argc < 2 || wcscmp(argv[1], L"modules")) return 2;
     output = GetStdHandle(STD_OUTPUT_HANDLE);
+    if (argc == 2 && !wcscmp(argv[1], L"serve"))
+    {
+        serve();
+        return 0;
+    }
+    if (argc < 2 || wcscmp(argv[1], L"modules")) return 2;
     for (i = 2; i < argc; i++) list_modules(wcstoul(argv[i], NULL, 16));
     return 0;
 }

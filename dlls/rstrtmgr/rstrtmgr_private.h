@@ -37,6 +37,8 @@
 #define RM_KEY_BYTES       16      /* CCH_RM_SESSION_KEY hex digits encode these */
 #define RM_KEY_HASH_BYTES  32      /* SHA-256 of the key bytes; the key itself is never stored */
 
+struct prepared_resources;
+
 /* One open handle of this process.  Several handles (a primary and any number of
  * secondaries) may refer to the same stored session. */
 struct session
@@ -47,6 +49,8 @@ struct session
     BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
     LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
+    SRWLOCK cache_lock;
+    struct prepared_resources *prepared; /* registered names made ready for matching */
 };
 
 /* handle.c: this process's table of session handles */
@@ -139,8 +143,25 @@ struct affected_list
     unsigned int count;
     unsigned int capacity;
 };
-extern DWORD detect_affected(struct session *session, const struct resources *res, struct affected_list *list);
+/* The registered resources with file names in canonical form, cached per session handle
+ * until the store's Sequence changes (every registration bumps it, in any process). */
+struct prepared_resources
+{
+    LONG refcount;
+    DWORD sequence;
+    struct resources res;
+    struct path_set files;
+    DWORD error;            /* ERROR_ACCESS_DENIED if a registered name is a directory */
+};
+extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
+extern void release_prepared(struct prepared_resources *prepared);
+extern DWORD detect_affected(struct session *session, const struct prepared_resources *prepared,
+                             struct affected_list *list);
 extern BOOL task_cancelled(struct session *session);
+
+/* helper.c: the 64-bit module-list helper of a 32-bit DLL */
+extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
+extern DWORD get_helper_pid(void);
 
 /* classify.c: what RmGetList says about each process */
 extern DWORD describe_affected(const struct affected_list *list, const struct filter_list *filters,

@@ -1,0 +1,209 @@
+/*
+ * Restart Manager: talking to rmhelper64.exe, for a 32-bit caller
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ */
+
+/*
+ * A 32-bit process cannot read a 64-bit process's module list.  The 32-bit DLL starts the
+ * 64-bit rmhelper64.exe once ("serve" mode) and asks it for module lists over two pipes; the
+ * helper exits when this process closes the pipes, at the latest when it ends.  One request
+ * is in flight at a time.  If the helper dies, the next request starts a new one.
+ */
+
+#include "rstrtmgr_private.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
+
+static SRWLOCK helper_lock = SRWLOCK_INIT;
+static HANDLE helper_process;
+static HANDLE helper_input;     /* we write requests here */
+static HANDLE helper_output;    /* and read answers here */
+static DWORD helper_id;
+
+/* Where the helper lives: beside this DLL, or in the native system directory (the 32-bit
+ * DLL itself sits in syswow64 there). */
+static BOOL find_helper(WCHAR *path, DWORD size)
+{
+    HMODULE module;
+    WCHAR *slash;
+    void *redirect;
+    DWORD attrs;
+    UINT len;
+
+    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           (const WCHAR *)find_helper, &module)
+            && GetModuleFileNameW(module, path, size) && (slash = wcsrchr(path, '\\'))
+            && (size_t)(slash - path) + 20 < size)
+    {
+        wcscpy(slash + 1, L"rmhelper64.exe");
+        if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) return TRUE;
+    }
+    len = GetWindowsDirectoryW(path, size);
+    if (!len || len + 30 > size) return FALSE;
+    wcscat(path, L"\\system32\\rmhelper64.exe");
+    if (!Wow64DisableWow64FsRedirection(&redirect)) return FALSE;
+    attrs = GetFileAttributesW(path);
+    Wow64RevertWow64FsRedirection(redirect);
+    return attrs != INVALID_FILE_ATTRIBUTES;
+}
+
+static void stop_helper(void)
+{
+    if (helper_input) CloseHandle(helper_input);
+    if (helper_output) CloseHandle(helper_output);
+    if (helper_process) CloseHandle(helper_process);
+    helper_input = helper_output = helper_process = NULL;
+    helper_id = 0;
+}
+
+static BOOL start_helper(void)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    STARTUPINFOEXW si;
+    PROCESS_INFORMATION pi;
+    WCHAR path[MAX_PATH], cmdline[MAX_PATH + 16];
+    HANDLE in_read, in_write, out_read, out_write, inherit[2];
+    SIZE_T attr_size = 0;
+    void *redirect = NULL;
+    BOOL ok;
+
+    if (!find_helper(path, ARRAYSIZE(path)))
+    {
+        WARN("rmhelper64.exe not found: modules of 64-bit processes are not checked\n");
+        return FALSE;
+    }
+    if (!CreatePipe(&in_read, &in_write, &sa, 0)) return FALSE;
+    if (!CreatePipe(&out_read, &out_write, &sa, 0))
+    {
+        CloseHandle(in_read);
+        CloseHandle(in_write);
+        return FALSE;
+    }
+    SetHandleInformation(in_write, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(out_read, HANDLE_FLAG_INHERIT, 0);
+
+    /* Hand the helper its two pipe ends and nothing else: inheriting the caller's open files
+     * would make it look like one more process using them. */
+    memset(&si, 0, sizeof(si));
+    si.StartupInfo.cb = sizeof(si);
+    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si.StartupInfo.hStdInput = in_read;
+    si.StartupInfo.hStdOutput = out_write;
+    si.StartupInfo.hStdError = out_write;
+    inherit[0] = in_read;
+    inherit[1] = out_write;
+    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_size);
+    if ((si.lpAttributeList = malloc(attr_size))
+            && (!InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0, &attr_size)
+                || !UpdateProcThreadAttribute(si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                              inherit, sizeof(inherit), NULL, NULL)))
+    {
+        free(si.lpAttributeList);
+        si.lpAttributeList = NULL;
+    }
+
+    swprintf(cmdline, ARRAYSIZE(cmdline), L"\"%ls\" serve", path);
+    Wow64DisableWow64FsRedirection(&redirect);
+    ok = CreateProcessW(path, cmdline, NULL, NULL, TRUE,
+                        CREATE_NO_WINDOW | (si.lpAttributeList ? EXTENDED_STARTUPINFO_PRESENT : 0),
+                        NULL, NULL, &si.StartupInfo, &pi);
+    Wow64RevertWow64FsRedirection(redirect);
+    if (si.lpAttributeList)
+    {
+        DeleteProcThreadAttributeList(si.lpAttributeList);
+        free(si.lpAttributeList);
+    }
+    CloseHandle(in_read);
+    CloseHandle(out_write);
+    if (!ok)
+    {
+        WARN("cannot start %s: %lu\n", debugstr_w(path), GetLastError());
+        CloseHandle(in_write);
+        CloseHandle(out_read);
+        return FALSE;
+    }
+    CloseHandle(pi.hThread);
+    helper_process = pi.hProcess;
+    helper_id = pi.dwProcessId;
+    helper_input = in_write;
+    helper_output = out_read;
+    TRACE("started %s, pid %lu\n", debugstr_w(path), helper_id);
+    return TRUE;
+}
+
+static BOOL ends_answer(const WCHAR *text, size_t len)
+{
+    if (len == 2) return text[0] == '.' && text[1] == '\n';
+    return len > 2 && !wcsncmp(text + len - 3, L"\n.\n", 3);
+}
+
+static DWORD exchange(const WCHAR *request, WCHAR **answer)
+{
+    size_t len = 0, size = 0;
+    DWORD done;
+
+    if (!WriteFile(helper_input, request, (DWORD)(wcslen(request) * sizeof(WCHAR)), &done, NULL))
+        return ERROR_BROKEN_PIPE;
+    *answer = NULL;
+    do
+    {
+        if (size - len < 4096)
+        {
+            WCHAR *bigger;
+
+            size = size ? size * 2 : 65536;
+            if (!(bigger = realloc(*answer, size * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+            *answer = bigger;
+        }
+        if (!ReadFile(helper_output, *answer + len, (DWORD)((size - len - 1) * sizeof(WCHAR)), &done, NULL) || !done)
+            return ERROR_BROKEN_PIPE;
+        len += done / sizeof(WCHAR);
+    } while (!ends_answer(*answer, len));
+    (*answer)[len - 2] = 0;  /* drop the final ".\n" */
+    return ERROR_SUCCESS;
+}
+
+/* Module lines "<pid hex> <path>" of the given processes; the caller frees *answer. */
+DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer)
+{
+    WCHAR *request;
+    DWORD ret = ERROR_NOT_SUPPORTED;
+    unsigned int i, attempt;
+    size_t len = 0;
+
+    *answer = NULL;
+    if (!(request = malloc((count * 9 + 2) * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    for (i = 0; i < count; i++) len += swprintf(request + len, 10, L"%lx ", pids[i]);
+    request[len++] = '\n';
+    request[len] = 0;
+
+    AcquireSRWLockExclusive(&helper_lock);
+    for (attempt = 0; attempt < 2; attempt++)
+    {
+        if (!helper_process && !start_helper()) break;
+        if (!(ret = exchange(request, answer))) break;
+        free(*answer);
+        *answer = NULL;
+        WARN("the helper went away (%lu); starting another\n", ret);
+        stop_helper();
+    }
+    ReleaseSRWLockExclusive(&helper_lock);
+    free(request);
+    return ret;
+}
+
+DWORD get_helper_pid(void)
+{
+    return helper_id;
+}

@@ -1,0 +1,1547 @@
+/*
+ * Restart Manager detection tests: RmRegisterResources and RmGetList
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <windows.h>
+#include <restartmanager.h>
+
+#include "wine/test.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#endif
+
+/* Microsoft's samples use this value as "no session". */
+#define NO_SESSION 0xffffffff
+/* CCH_RM_SESSION_KEY + 1, with room to spare */
+#define KEY_BUFFER 40
+/* Written into output parameters before a call, to see whether the call wrote them. */
+#define SENTINEL 0xdeadbeef
+/* How long a child may take to get ready. */
+#define READY_TIMEOUT 30000
+/* How long a child waits for the parent to let it go. */
+#define CHILD_WAIT 120000
+#define MAX_HELD_FILES 8
+
+#define BATCH_CALLS 10
+#define BATCH_SIZE 1000
+
+static const WCHAR window_title[] = L"rstrtmgr getlist test window";
+
+static WCHAR self_exe[MAX_PATH];
+static WCHAR temp_dir[MAX_PATH];    /* without the trailing backslash */
+static RM_UNIQUE_PROCESS self_id;
+static unsigned int name_counter;
+
+/* A child process started in one of the modes of START_TEST below.  Its standard output
+ * comes back through a pipe: a line "ready" once it holds what it was asked to hold, or
+ * "notready <reason>" if it cannot; other lines (its own test output) are traced. */
+struct child
+{
+    PROCESS_INFORMATION pi;
+    RM_UNIQUE_PROCESS id;
+    HANDLE output;
+    HANDLE quit;        /* set to let the child exit; NULL for children that exit by themselves */
+    char buffer[4096];
+    DWORD used;
+    BOOL running;
+};
+
+static void trace_loaded_dll(void)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
+
+    if (!module)
+    {
+        trace("rstrtmgr.dll is not loaded\n");
+        return;
+    }
+    path[0] = 0;
+    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
+    trace("testing %s\n", wine_dbgstr_w(path));
+}
+
+static void get_process_id(HANDLE process, RM_UNIQUE_PROCESS *id)
+{
+    FILETIME creation, exit_time, kernel, user;
+    BOOL ret;
+
+    memset(id, 0, sizeof(*id));
+    id->dwProcessId = GetProcessId(process);
+    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
+    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
+    if (ret) id->ProcessStartTime = creation;
+}
+
+static BOOL same_time(const FILETIME *a, const FILETIME *b)
+{
+    return a->dwLowDateTime == b->dwLowDateTime && a->dwHighDateTime == b->dwHighDateTime;
+}
+
+/* A fresh name in the temp directory: <temp>\rmtest_getlist_<pid>_<n><suffix>. */
+static void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix)
+{
+    swprintf(name, size, L"%ls\\rmtest_getlist_%lx_%u%ls", temp_dir, GetCurrentProcessId(), ++name_counter, suffix);
+}
+
+static void delete_temp_file(const WCHAR *name)
+{
+    if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND)
+        trace("cannot delete %s, error %lu\n", wine_dbgstr_w(name), GetLastError());
+}
+
+static BOOL directory_of(const WCHAR *path, WCHAR *dir, size_t size)
+{
+    WCHAR *slash;
+
+    if (wcslen(path) >= size) return FALSE;
+    wcscpy(dir, path);
+    if (!(slash = wcsrchr(dir, '\\'))) return FALSE;
+    *slash = 0;
+    return TRUE;
+}
+
+/* The other architecture's getlist.exe, if the harness named its directory. */
+static BOOL get_other_arch_exe(WCHAR *exe, size_t size)
+{
+    WCHAR dir[MAX_PATH];
+    DWORD len;
+
+    len = GetEnvironmentVariableW(L"RSTRTMGR_TEST_OTHER_ARCH", dir, ARRAY_SIZE(dir));
+    if (!len || len >= ARRAY_SIZE(dir)) return FALSE;
+    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
+    swprintf(exe, size, L"%ls\\getlist.exe", dir);
+    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
+    {
+        trace("%s does not exist\n", wine_dbgstr_w(exe));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ------------------------------------------------------------------ children */
+
+/* Reads the child's output.  Stops at a "ready" or "notready" line, returned in reply, unless
+ * to_end is set; then reads until the child closes its output.  Other lines are traced.
+ * Returns FALSE on a timeout or when the output ends without the line. */
+static BOOL read_child_output(struct child *child, char *reply, DWORD size, DWORD timeout, BOOL to_end)
+{
+    DWORD start = GetTickCount(), avail, got;
+    char *line, *end;
+    BOOL found;
+
+    for (;;)
+    {
+        while ((end = memchr(child->buffer, '\n', child->used)))
+        {
+            *end = 0;
+            line = child->buffer;
+            if (end > line && end[-1] == '\r') end[-1] = 0;
+            found = !to_end && (!strcmp(line, "ready") || !strncmp(line, "notready", 8));
+            if (found) lstrcpynA(reply, line, size);
+            else if (line[0]) trace("child %04lx: %s\n", child->pi.dwProcessId, line);
+            child->used -= end + 1 - child->buffer;
+            memmove(child->buffer, end + 1, child->used);
+            if (found) return TRUE;
+        }
+        if (child->used == sizeof(child->buffer) - 1)
+        {
+            child->buffer[child->used] = 0;
+            trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
+            child->used = 0;
+        }
+        /* PeekNamedPipe fails once the child has exited and its end is closed. */
+        if (!PeekNamedPipe(child->output, NULL, 0, NULL, &avail, NULL)) break;
+        if (!avail)
+        {
+            if (GetTickCount() - start > timeout) return FALSE;
+            Sleep(10);
+            continue;
+        }
+        if (!ReadFile(child->output, child->buffer + child->used,
+                      min(avail, (DWORD)sizeof(child->buffer) - 1 - child->used), &got, NULL) || !got)
+            break;
+        child->used += got;
+    }
+    if (child->used)
+    {
+        child->buffer[child->used] = 0;
+        trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
+        child->used = 0;
+    }
+    return to_end;
+}
+
+/* Lets the child go, collects its output and its failure count, and closes its handles. */
+static void stop_child(struct child *child)
+{
+    char reply[16];
+
+    if (!child->running) return;
+    if (child->quit) SetEvent(child->quit);
+    read_child_output(child, reply, sizeof(reply), CHILD_WAIT, TRUE);
+    wait_child_process(&child->pi);
+    CloseHandle(child->output);
+    if (child->quit) CloseHandle(child->quit);
+    child->running = FALSE;
+}
+
+/* Starts "exe getlist <mode> [<quit event>] <args>...". */
+static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode, BOOL quit,
+                        unsigned int count, const WCHAR * const *args)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    static unsigned int event_counter;
+    WCHAR event_name[64], *cmdline;
+    HANDLE write_pipe;
+    STARTUPINFOW si;
+    unsigned int i;
+    size_t size;
+    BOOL ret;
+
+    memset(child, 0, sizeof(*child));
+    size = wcslen(exe) + wcslen(mode) + ARRAY_SIZE(event_name) + 32;
+    for (i = 0; i < count; i++) size += wcslen(args[i]) + 3;
+    if (!(cmdline = malloc(size * sizeof(WCHAR)))) return FALSE;
+    swprintf(cmdline, size, L"\"%ls\" getlist %ls", exe, mode);
+    if (quit)
+    {
+        swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_getlist_quit_%lx_%u",
+                 GetCurrentProcessId(), ++event_counter);
+        child->quit = CreateEventW(NULL, TRUE, FALSE, event_name);
+        ok(child->quit != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+        if (!child->quit)
+        {
+            free(cmdline);
+            return FALSE;
+        }
+        wcscat(cmdline, L" ");
+        wcscat(cmdline, event_name);
+    }
+    for (i = 0; i < count; i++)
+    {
+        wcscat(cmdline, L" \"");
+        wcscat(cmdline, args[i]);
+        wcscat(cmdline, L"\"");
+    }
+
+    if (!CreatePipe(&child->output, &write_pipe, &sa, 0))
+    {
+        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
+        if (child->quit) CloseHandle(child->quit);
+        free(cmdline);
+        return FALSE;
+    }
+    SetHandleInformation(child->output, HANDLE_FLAG_INHERIT, 0);
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = NULL;
+    si.hStdOutput = write_pipe;
+    si.hStdError = write_pipe;
+    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &child->pi);
+    ok(ret, "CreateProcessW(%s) failed, error %lu\n", wine_dbgstr_w(cmdline), GetLastError());
+    CloseHandle(write_pipe);
+    free(cmdline);
+    if (!ret)
+    {
+        CloseHandle(child->output);
+        if (child->quit) CloseHandle(child->quit);
+        return FALSE;
+    }
+    child->running = TRUE;
+    get_process_id(child->pi.hProcess, &child->id);
+    return TRUE;
+}
+
+/* Starts a child and waits until it is ready.  A child that says "notready" is skipped; one
+ * that says nothing fails.  On FALSE the child is already stopped. */
+#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, c, d, e)
+static BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *mode,
+                          unsigned int count, const WCHAR * const *args)
+{
+    char reply[256] = "";
+
+    if (!start_child(child, exe, mode, TRUE, count, args)) return FALSE;
+    if (!read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE))
+    {
+        ok_(file, line)(0, "the %s child %04lx did not get ready\n", wine_dbgstr_w(mode), child->pi.dwProcessId);
+        TerminateProcess(child->pi.hProcess, 1);
+        stop_child(child);
+        return FALSE;
+    }
+    if (strcmp(reply, "ready"))
+    {
+        skip_(file, line)("the %s child: %s\n", wine_dbgstr_w(mode), reply);
+        stop_child(child);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A child of the given executable that holds the files open with share mode 0. */
+static BOOL launch_holder(struct child *child, const WCHAR *exe, const WCHAR *file)
+{
+    return launch_child(child, exe, L"hold", file ? 1 : 0, &file);
+}
+
+/* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
+ * into a new directory in the temp directory.  The copy's path is returned in copy. */
+static BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy)
+{
+    WCHAR src_dir[MAX_PATH], dll[MAX_PATH], dll_copy[MAX_PATH];
+    BOOL ret;
+
+    make_temp_name(dir, MAX_PATH, L"_exe");
+    ret = CreateDirectoryW(dir, NULL);
+    ok(ret, "CreateDirectoryW(%s) failed, error %lu\n", wine_dbgstr_w(dir), GetLastError());
+    if (!ret) return FALSE;
+    swprintf(copy, MAX_PATH, L"%ls\\rmtest_copy.exe", dir);
+    ret = CopyFileW(exe, copy, FALSE);
+    ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(exe), GetLastError());
+    if (!ret)
+    {
+        RemoveDirectoryW(dir);
+        return FALSE;
+    }
+    if (directory_of(exe, src_dir, ARRAY_SIZE(src_dir)))
+    {
+        swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", src_dir);
+        swprintf(dll_copy, ARRAY_SIZE(dll_copy), L"%ls\\rstrtmgr.dll", dir);
+        if (GetFileAttributesW(dll) != INVALID_FILE_ATTRIBUTES)
+        {
+            ret = CopyFileW(dll, dll_copy, FALSE);
+            ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(dll), GetLastError());
+        }
+    }
+    return TRUE;
+}
+
+static void delete_executable_copy(const WCHAR *dir, const WCHAR *copy)
+{
+    WCHAR dll[MAX_PATH];
+
+    delete_temp_file(copy);
+    swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", dir);
+    delete_temp_file(dll);
+    if (!RemoveDirectoryW(dir)) trace("cannot remove %s, error %lu\n", wine_dbgstr_w(dir), GetLastError());
+}
+
+/* ------------------------------------------------------------------ sessions and lists */
+
+#define start_session(a) start_session_(__FILE__, __LINE__, a, NULL)
+#define start_session_key(a, b) start_session_(__FILE__, __LINE__, a, b)
+static BOOL start_session_(const char *file, int line, DWORD *handle, WCHAR *key_out)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret;
+
+    *handle = NO_SESSION;
+    memset(key, 0, sizeof(key));
+    ret = RmStartSession(handle, 0, key);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmStartSession: got %lu, expected 0\n", ret);
+    if (!ret && key_out) memcpy(key_out, key, sizeof(key));
+    return !ret;
+}
+
+#define end_session(a) end_session_(__FILE__, __LINE__, a)
+static void end_session_(const char *file, int line, DWORD handle)
+{
+    DWORD ret = RmEndSession(handle);
+
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
+}
+
+static DWORD register_file(DWORD handle, const WCHAR *path)
+{
+    LPCWSTR files[1];
+
+    files[0] = path;
+    return RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
+}
+
+/* The two-call pattern of Microsoft's sample, retried because the list may grow between the
+ * calls.  On success *infos (NULL if empty; free it) holds *count entries. */
+static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
+{
+    RM_PROCESS_INFO *buffer = NULL;
+    UINT needed, n = 0, attempt;
+    DWORD ret = ERROR_MORE_DATA;
+
+    for (attempt = 0; attempt < 5; attempt++)
+    {
+        needed = SENTINEL;
+        *reasons = SENTINEL;
+        ret = RmGetList(handle, &needed, &n, buffer, reasons);
+        if (ret != ERROR_MORE_DATA) break;
+        free(buffer);
+        if (needed == SENTINEL || !(buffer = calloc(needed ? needed : 1, sizeof(*buffer))))
+        {
+            buffer = NULL;
+            break;
+        }
+        n = needed;
+    }
+    if (ret)
+    {
+        free(buffer);
+        buffer = NULL;
+        n = 0;
+    }
+    *infos = buffer;
+    *count = n;
+    return ret;
+}
+
+static const RM_PROCESS_INFO *find_entry(const RM_PROCESS_INFO *infos, UINT count, DWORD pid)
+{
+    UINT i;
+
+    for (i = 0; i < count; i++)
+        if (infos[i].Process.dwProcessId == pid) return &infos[i];
+    return NULL;
+}
+
+static unsigned int count_entries(const RM_PROCESS_INFO *infos, UINT count, DWORD pid)
+{
+    unsigned int found = 0;
+    UINT i;
+
+    for (i = 0; i < count; i++)
+        if (infos[i].Process.dwProcessId == pid) found++;
+    return found;
+}
+
+static unsigned int name_length(const WCHAR *name, unsigned int size)
+{
+    unsigned int len;
+
+    for (len = 0; len < size && name[len]; len++)
+        ;
+    return len;
+}
+
+static void trace_entry(const RM_PROCESS_INFO *info)
+{
+    trace("pid %04lx: type %d, status %#lx, session %ld, restartable %d, name %s, service %s\n",
+          info->Process.dwProcessId, info->ApplicationType, info->AppStatus, (LONG)info->TSSessionId,
+          info->bRestartable, wine_dbgstr_wn(info->strAppName, name_length(info->strAppName, ARRAY_SIZE(info->strAppName))),
+          wine_dbgstr_wn(info->strServiceShortName,
+                         name_length(info->strServiceShortName, ARRAY_SIZE(info->strServiceShortName))));
+}
+
+/* Checks that RmGetList lists the process, with its creation time; the entry goes to out. */
+#define check_listed(a, b, c) check_listed_(__FILE__, __LINE__, a, b, c)
+static BOOL check_listed_(const char *file, int line, DWORD handle, const RM_UNIQUE_PROCESS *id, RM_PROCESS_INFO *out)
+{
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    DWORD ret, reasons;
+    UINT count;
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    entry = find_entry(infos, count, id->dwProcessId);
+    ok_(file, line)(entry != NULL, "process %04lx is not among the %u listed\n", id->dwProcessId, count);
+    if (entry)
+    {
+        ok_(file, line)(same_time(&entry->Process.ProcessStartTime, &id->ProcessStartTime),
+                        "got start time %08lx:%08lx, expected %08lx:%08lx\n",
+                        entry->Process.ProcessStartTime.dwHighDateTime, entry->Process.ProcessStartTime.dwLowDateTime,
+                        id->ProcessStartTime.dwHighDateTime, id->ProcessStartTime.dwLowDateTime);
+        if (out) *out = *entry;
+    }
+    free(infos);
+    return entry != NULL;
+}
+
+/* A new session with just this file registered must list the process. */
+#define check_file_listed(a, b, c) check_file_listed_(__FILE__, __LINE__, a, b, c)
+static BOOL check_file_listed_(const char *file, int line, const WCHAR *path, const RM_UNIQUE_PROCESS *id,
+                               RM_PROCESS_INFO *out)
+{
+    DWORD handle, ret;
+    BOOL found;
+
+    if (!start_session_(file, line, &handle, NULL)) return FALSE;
+    ret = register_file(handle, path);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmRegisterResources(%s): got %lu, expected 0\n", wine_dbgstr_w(path), ret);
+    found = check_listed_(file, line, handle, id, out);
+    end_session_(file, line, handle);
+    return found;
+}
+
+/* Checks that RmGetList succeeds with nothing to list. */
+#define check_empty_list(a) check_empty_list_(__FILE__, __LINE__, a)
+static void check_empty_list_(const char *file, int line, DWORD handle)
+{
+    UINT needed = SENTINEL, count = 0;
+    DWORD ret, reasons = SENTINEL;
+
+    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    ok_(file, line)(needed == 0, "got needed %u, expected 0\n", needed);
+    ok_(file, line)(count == 0, "got count %u, expected 0\n", count);
+    ok_(file, line)(reasons == RmRebootReasonNone, "got reasons %#lx, expected 0\n", reasons);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_more_data(void)
+{
+    RM_PROCESS_INFO *infos;
+    const RM_PROCESS_INFO *entry;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, reasons, session_id;
+    UINT needed, count, i;
+    unsigned int len;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (!launch_holder(&child, self_exe, file)) goto done;
+    if (!start_session(&handle)) goto done;
+    ret = register_file(handle, file);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+
+    needed = SENTINEL;
+    count = 0;
+    reasons = SENTINEL;
+    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+    ok(ret == ERROR_MORE_DATA, "got %lu, expected 234\n", ret);
+    ok(needed != SENTINEL && needed >= 1, "got needed %u, expected >= 1\n", needed);
+    /* What *pnProcInfo holds on ERROR_MORE_DATA is not documented. */
+    trace("count after ERROR_MORE_DATA: %u\n", count);
+    /* Whether the reboot reasons are written on ERROR_MORE_DATA is not documented either; this
+     * implementation always writes them. */
+    ok(reasons != SENTINEL || broken(reasons == SENTINEL), "reboot reasons not written on ERROR_MORE_DATA\n");
+    trace("reasons after ERROR_MORE_DATA: %#lx\n", reasons);
+
+    if (ret == ERROR_MORE_DATA && needed != SENTINEL && needed && needed < 1000)
+    {
+        infos = malloc(needed * sizeof(*infos));
+        memset(infos, 0xcc, needed * sizeof(*infos));
+        count = needed;
+        needed = SENTINEL;
+        reasons = SENTINEL;
+        ret = RmGetList(handle, &needed, &count, infos, &reasons);
+        ok(ret == ERROR_SUCCESS, "got %lu, expected 0\n", ret);
+        ok(count == needed, "got count %u, expected %u\n", count, needed);
+        ok(reasons != SENTINEL, "reboot reasons not written\n");
+        for (i = 0; i < count && i < needed && !ret; i++) trace_entry(&infos[i]);
+        entry = ret ? NULL : find_entry(infos, min(count, needed), child.id.dwProcessId);
+        ok(entry != NULL, "the child %04lx is not listed\n", child.id.dwProcessId);
+        if (entry)
+        {
+            ok(same_time(&entry->Process.ProcessStartTime, &child.id.ProcessStartTime),
+               "got start time %08lx:%08lx, expected %08lx:%08lx\n",
+               entry->Process.ProcessStartTime.dwHighDateTime, entry->Process.ProcessStartTime.dwLowDateTime,
+               child.id.ProcessStartTime.dwHighDateTime, child.id.ProcessStartTime.dwLowDateTime);
+            ok(entry->AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", entry->AppStatus);
+            len = name_length(entry->strAppName, ARRAY_SIZE(entry->strAppName));
+            ok(len < ARRAY_SIZE(entry->strAppName), "strAppName is not NUL-terminated\n");
+            ok(len > 0, "strAppName is empty\n");
+            session_id = SENTINEL;
+            ret = ProcessIdToSessionId(child.id.dwProcessId, &session_id);
+            ok(ret, "ProcessIdToSessionId failed, error %lu\n", GetLastError());
+            ok(entry->TSSessionId == session_id, "got TSSessionId %lu, expected %lu\n",
+               entry->TSSessionId, session_id);
+        }
+        free(infos);
+    }
+    end_session(handle);
+done:
+    stop_child(&child);
+    delete_temp_file(file);
+}
+
+static void test_more_data_two_lockers(void)
+{
+    const WCHAR *args[1];
+    struct child child1, child2;
+    RM_PROCESS_INFO info, *infos;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, reasons;
+    UINT needed, count;
+
+    memset(&child2, 0, sizeof(child2));
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    /* Both children open the same file, sharing it. */
+    if (!launch_child(&child1, self_exe, L"share", 1, args)) goto done;
+    if (!launch_child(&child2, self_exe, L"share", 1, args)) goto done;
+    if (!start_session(&handle)) goto done;
+    ret = register_file(handle, file);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+
+    needed = SENTINEL;
+    count = 1;
+    reasons = SENTINEL;
+    memset(&info, 0xcc, sizeof(info));
+    ret = RmGetList(handle, &needed, &count, &info, &reasons);
+    ok(ret == ERROR_MORE_DATA, "got %lu, expected 234\n", ret);
+    ok(needed != SENTINEL && needed >= 2, "got needed %u, expected >= 2\n", needed);
+    trace("count after ERROR_MORE_DATA: %u\n", count);
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    ok(find_entry(infos, count, child1.id.dwProcessId) != NULL, "the first child is not listed\n");
+    ok(find_entry(infos, count, child2.id.dwProcessId) != NULL, "the second child is not listed\n");
+    free(infos);
+    end_session(handle);
+done:
+    stop_child(&child2);
+    stop_child(&child1);
+    delete_temp_file(file);
+}
+
+static void test_one_entry_per_process(void)
+{
+    WCHAR files[3][MAX_PATH];
+    const WCHAR *args[3];
+    RM_PROCESS_INFO *infos;
+    struct child child;
+    DWORD handle, ret, reasons;
+    unsigned int i, found;
+    UINT count;
+
+    for (i = 0; i < ARRAY_SIZE(files); i++)
+    {
+        make_temp_name(files[i], ARRAY_SIZE(files[i]), L".dat");
+        args[i] = files[i];
+    }
+    if (!launch_child(&child, self_exe, L"hold", ARRAY_SIZE(args), args)) goto done;
+
+    /* Three registered files, all held by the child. */
+    if (start_session(&handle))
+    {
+        ret = RmRegisterResources(handle, ARRAY_SIZE(args), args, 0, NULL, 0, NULL);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = get_list(handle, &infos, &count, &reasons);
+        ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+        found = count_entries(infos, count, child.id.dwProcessId);
+        ok(found == 1, "got %u entries for the child, expected 1\n", found);
+        ok(count == 1, "got %u entries, expected 1\n", count);
+        free(infos);
+        end_session(handle);
+    }
+
+    /* The same file registered in two calls. */
+    if (start_session(&handle))
+    {
+        ret = register_file(handle, files[0]);
+        ok(ret == ERROR_SUCCESS, "first RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = register_file(handle, files[0]);
+        ok(ret == ERROR_SUCCESS, "second RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = get_list(handle, &infos, &count, &reasons);
+        ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+        found = count_entries(infos, count, child.id.dwProcessId);
+        ok(found == 1, "got %u entries for the child, expected 1\n", found);
+        free(infos);
+        end_session(handle);
+    }
+done:
+    stop_child(&child);
+    for (i = 0; i < ARRAY_SIZE(files); i++) delete_temp_file(files[i]);
+}
+
+static void test_nonexistent_file(void)
+{
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret;
+
+    make_temp_name(file, ARRAY_SIZE(file), L"_missing.dat");
+    ok(GetFileAttributesW(file) == INVALID_FILE_ATTRIBUTES, "%s exists\n", wine_dbgstr_w(file));
+    if (!start_session(&handle)) return;
+    ret = register_file(handle, file);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+    check_empty_list(handle);
+    end_session(handle);
+}
+
+static void test_directory(void)
+{
+    WCHAR windir[MAX_PATH];
+    const WCHAR *dirs[2];
+    UINT needed, count, i;
+    DWORD handle, ret, reasons;
+
+    GetWindowsDirectoryW(windir, ARRAY_SIZE(windir));
+    dirs[0] = temp_dir;
+    dirs[1] = windir;
+    for (i = 0; i < ARRAY_SIZE(dirs); i++)
+    {
+        winetest_push_context("%s", wine_dbgstr_w(dirs[i]));
+        if (start_session(&handle))
+        {
+            /* Accepted here; refused when the list is asked for. */
+            ret = register_file(handle, dirs[i]);
+            ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+            needed = SENTINEL;
+            count = 0;
+            reasons = SENTINEL;
+            ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+            ok(ret == ERROR_ACCESS_DENIED, "got %lu, expected 5\n", ret);
+            end_session(handle);
+        }
+        winetest_pop_context();
+    }
+}
+
+static void test_nothing_locked(void)
+{
+    RM_PROCESS_INFO info;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, reasons;
+    UINT needed, count;
+    HANDLE h;
+
+    /* Nothing registered. */
+    if (start_session(&handle))
+    {
+        check_empty_list(handle);
+        end_session(handle);
+    }
+
+    /* A file that exists and that nobody holds open, asked with room for one entry. */
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    h = CreateFileW(file, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(h != INVALID_HANDLE_VALUE, "CreateFileW failed, error %lu\n", GetLastError());
+    if (h == INVALID_HANDLE_VALUE) return;
+    CloseHandle(h);
+    if (start_session(&handle))
+    {
+        ret = register_file(handle, file);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        needed = SENTINEL;
+        count = 1;
+        reasons = SENTINEL;
+        memset(&info, 0xcc, sizeof(info));
+        ret = RmGetList(handle, &needed, &count, &info, &reasons);
+        ok(ret == ERROR_SUCCESS, "got %lu, expected 0\n", ret);
+        ok(needed == 0, "got needed %u, expected 0\n", needed);
+        ok(count == 0, "got count %u, expected 0\n", count);
+        ok(reasons == RmRebootReasonNone, "got reasons %#lx, expected 0\n", reasons);
+        end_session(handle);
+    }
+    delete_temp_file(file);
+}
+
+static void test_self(void)
+{
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, reasons;
+    UINT count;
+    HANDLE h;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    h = CreateFileW(file, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(h != INVALID_HANDLE_VALUE, "CreateFileW failed, error %lu\n", GetLastError());
+    if (h == INVALID_HANDLE_VALUE) return;
+
+    if (start_session(&handle))
+    {
+        ret = register_file(handle, file);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = get_list(handle, &infos, &count, &reasons);
+        ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+        entry = find_entry(infos, count, GetCurrentProcessId());
+        ok(entry != NULL, "this process is not among the %u listed\n", count);
+        if (entry)
+        {
+            ok(same_time(&entry->Process.ProcessStartTime, &self_id.ProcessStartTime),
+               "got start time %08lx:%08lx, expected %08lx:%08lx\n",
+               entry->Process.ProcessStartTime.dwHighDateTime, entry->Process.ProcessStartTime.dwLowDateTime,
+               self_id.ProcessStartTime.dwHighDateTime, self_id.ProcessStartTime.dwLowDateTime);
+            /* Expected RmCritical with RmRebootReasonDetectedSelf, but that is not verified. */
+            trace_entry(entry);
+            trace("%u entries, reasons %#lx\n", count, reasons);
+        }
+        free(infos);
+        end_session(handle);
+    }
+    CloseHandle(h);
+    delete_temp_file(file);
+}
+
+static void upper_case(WCHAR *path)
+{
+    for (; *path; path++) if (*path >= 'a' && *path <= 'z') *path -= 'a' - 'A';
+}
+
+static void forward_slashes(WCHAR *path)
+{
+    for (; *path; path++) if (*path == '\\') *path = '/';
+}
+
+/* How Windows matches other spellings of a registered path is not documented; a file system
+ * that compares names case-insensitively and resolves these forms makes them name the same
+ * file, and the project requires that they are found. */
+static void test_path_spelling(void)
+{
+    WCHAR file[MAX_PATH], variant[MAX_PATH + 8], name[64];
+    struct child child;
+    DWORD len;
+
+    swprintf(name, ARRAY_SIZE(name), L" long name for spelling %u.data", GetTickCount() % 1000);
+    make_temp_name(file, ARRAY_SIZE(file), name);
+    if (!launch_holder(&child, self_exe, file)) goto done;
+
+    winetest_push_context("as registered");
+    check_file_listed(file, &child.id, NULL);
+    winetest_pop_context();
+
+    winetest_push_context("upper case");
+    wcscpy(variant, file);
+    upper_case(variant);
+    check_file_listed(variant, &child.id, NULL);
+    winetest_pop_context();
+
+    winetest_push_context("forward slashes");
+    wcscpy(variant, file);
+    forward_slashes(variant);
+    check_file_listed(variant, &child.id, NULL);
+    winetest_pop_context();
+
+    winetest_push_context("\\\\?\\ prefix");
+    swprintf(variant, ARRAY_SIZE(variant), L"\\\\?\\%ls", file);
+    check_file_listed(variant, &child.id, NULL);
+    winetest_pop_context();
+
+    winetest_push_context("short name");
+    len = GetShortPathNameW(file, variant, ARRAY_SIZE(variant));
+    if (!len || len >= ARRAY_SIZE(variant)) skip("GetShortPathNameW failed, error %lu\n", GetLastError());
+    else if (!wcscmp(variant, file)) skip("the short name is the long name\n");
+    else
+    {
+        trace("%s\n", wine_dbgstr_w(variant));
+        check_file_listed(variant, &child.id, NULL);
+    }
+    winetest_pop_context();
+done:
+    stop_child(&child);
+    delete_temp_file(file);
+}
+
+/* The child copies a DLL of its own architecture to dll and loads it. */
+static void run_module_dll(const WCHAR *exe)
+{
+    WCHAR dll[MAX_PATH];
+    const WCHAR *args[1];
+    struct child child;
+
+    make_temp_name(dll, ARRAY_SIZE(dll), L"_mod.dll");
+    args[0] = dll;
+    if (launch_child(&child, exe, L"loaddll", 1, args))
+    {
+        check_file_listed(dll, &child.id, NULL);
+        stop_child(&child);
+    }
+    delete_temp_file(dll);
+}
+
+/* A copy of exe runs; its path is registered. */
+static void run_module_exe(const WCHAR *exe)
+{
+    WCHAR dir[MAX_PATH], copy[MAX_PATH];
+    struct child child;
+
+    if (!copy_executable(exe, dir, copy)) return;
+    if (launch_holder(&child, copy, NULL))
+    {
+        check_file_listed(copy, &child.id, NULL);
+        stop_child(&child);
+    }
+    delete_executable_copy(dir, copy);
+}
+
+static void test_modules(void)
+{
+    winetest_push_context("dll");
+    run_module_dll(self_exe);
+    winetest_pop_context();
+
+    winetest_push_context("exe");
+    run_module_exe(self_exe);
+    winetest_pop_context();
+}
+
+/* A 32-bit caller must see a 64-bit process's handles and modules, and the reverse. */
+static void test_other_arch(void)
+{
+    WCHAR exe[MAX_PATH], file[MAX_PATH];
+    struct child child;
+
+    if (!get_other_arch_exe(exe, ARRAY_SIZE(exe)))
+    {
+        skip("other architecture not available\n");
+        return;
+    }
+
+    winetest_push_context("other arch file");
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (launch_holder(&child, exe, file))
+    {
+        check_file_listed(file, &child.id, NULL);
+        stop_child(&child);
+    }
+    delete_temp_file(file);
+    winetest_pop_context();
+
+    winetest_push_context("other arch dll");
+    run_module_dll(exe);
+    winetest_pop_context();
+
+    winetest_push_context("other arch exe");
+    run_module_exe(exe);
+    winetest_pop_context();
+}
+
+static void test_registered_process(void)
+{
+    RM_UNIQUE_PROCESS process;
+    ULARGE_INTEGER time;
+    struct child child;
+    DWORD handle, ret;
+
+    if (!launch_holder(&child, self_exe, NULL)) return;
+
+    if (start_session(&handle))
+    {
+        process = child.id;
+        ret = RmRegisterResources(handle, 0, NULL, 1, &process, 0, NULL);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        check_listed(handle, &child.id, NULL);
+        end_session(handle);
+    }
+
+    /* The same pid with another creation time is another process, long gone. */
+    if (start_session(&handle))
+    {
+        process = child.id;
+        time.LowPart = process.ProcessStartTime.dwLowDateTime;
+        time.HighPart = process.ProcessStartTime.dwHighDateTime;
+        time.QuadPart -= 10000000;
+        process.ProcessStartTime.dwLowDateTime = time.LowPart;
+        process.ProcessStartTime.dwHighDateTime = time.HighPart;
+        ret = RmRegisterResources(handle, 0, NULL, 1, &process, 0, NULL);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        check_empty_list(handle);
+        end_session(handle);
+    }
+    stop_child(&child);
+}
+
+static void test_window_app(void)
+{
+    WCHAR file[MAX_PATH];
+    const WCHAR *args[1];
+    RM_PROCESS_INFO info;
+    struct child child;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    if (!launch_child(&child, self_exe, L"window", 1, args)) goto done;
+    if (check_file_listed(file, &child.id, &info))
+    {
+        /* The documented meaning of RmMainWindow: a stand-alone process with a top-level window. */
+        ok(info.ApplicationType == RmMainWindow, "got type %d, expected %d\n", info.ApplicationType, RmMainWindow);
+        ok(info.AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", info.AppStatus);
+        /* How the user-friendly name is made is not documented. */
+        trace_entry(&info);
+    }
+    stop_child(&child);
+done:
+    delete_temp_file(file);
+}
+
+static void test_console_app(void)
+{
+    WCHAR file[MAX_PATH];
+    RM_PROCESS_INFO info;
+    struct child child;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (!launch_holder(&child, self_exe, file)) goto done;
+    if (check_file_listed(file, &child.id, &info))
+    {
+        /* This program is a console program and the child has no window. */
+        ok(info.ApplicationType == RmConsole, "got type %d, expected %d\n", info.ApplicationType, RmConsole);
+        trace_entry(&info);
+    }
+    stop_child(&child);
+done:
+    delete_temp_file(file);
+}
+
+/* A running service in a process of its own, or failing that any running service not hosted
+ * by this process. */
+static BOOL find_running_service(WCHAR *name, size_t name_size, WCHAR *display, size_t display_size, DWORD *pid)
+{
+    ENUM_SERVICE_STATUS_PROCESSW *services = NULL;
+    DWORD size = 0, needed = 0, count = 0, resume = 0, i, j;
+    int best = -1;
+    SC_HANDLE manager;
+    BOOL ret;
+
+    manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE);
+    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
+    if (!manager) return FALSE;
+    for (;;)
+    {
+        ret = EnumServicesStatusExW(manager, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
+                                    (BYTE *)services, size, &needed, &count, &resume, NULL);
+        if (ret) break;
+        free(services);
+        services = NULL;
+        count = resume = 0;
+        if (GetLastError() != ERROR_MORE_DATA || !(services = malloc(size + needed))) break;
+        size += needed;
+    }
+    CloseServiceHandle(manager);
+    ok(ret, "EnumServicesStatusExW failed, error %lu\n", GetLastError());
+
+    for (i = 0; i < count; i++)
+    {
+        DWORD service_pid = services[i].ServiceStatusProcess.dwProcessId;
+
+        trace("service %s, pid %04lx, state %lu\n", wine_dbgstr_w(services[i].lpServiceName), service_pid,
+              services[i].ServiceStatusProcess.dwCurrentState);
+        if (!service_pid || service_pid == GetCurrentProcessId()) continue;
+        if (services[i].ServiceStatusProcess.dwCurrentState != SERVICE_RUNNING) continue;
+        for (j = 0; j < count; j++)
+            if (j != i && services[j].ServiceStatusProcess.dwProcessId == service_pid) break;
+        if (j == count)
+        {
+            best = i;
+            break;
+        }
+        if (best < 0) best = i;
+    }
+    if (best >= 0)
+    {
+        lstrcpynW(name, services[best].lpServiceName, name_size);
+        lstrcpynW(display, services[best].lpDisplayName ? services[best].lpDisplayName : L"", display_size);
+        *pid = services[best].ServiceStatusProcess.dwProcessId;
+    }
+    free(services);
+    return best >= 0;
+}
+
+static void test_service(void)
+{
+    WCHAR name[256], display[256];
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    LPCWSTR services[1];
+    DWORD handle, ret, reasons, pid;
+    UINT count;
+
+    if (!find_running_service(name, ARRAY_SIZE(name), display, ARRAY_SIZE(display), &pid))
+    {
+        skip("no running service\n");
+        return;
+    }
+    trace("registering service %s (%s), pid %04lx\n", wine_dbgstr_w(name), wine_dbgstr_w(display), pid);
+    if (!start_session(&handle)) return;
+
+    services[0] = name;
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 1, services);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    entry = find_entry(infos, count, pid);
+    ok(entry != NULL, "the host %04lx of %s is not among the %u listed\n", pid, wine_dbgstr_w(name), count);
+    if (entry)
+    {
+        trace_entry(entry);
+        trace("reasons %#lx\n", reasons);
+        /* Hosts of critical services (RPCSS, DCOM, PnP) are reported as critical. */
+        ok(entry->ApplicationType == RmService || entry->ApplicationType == RmCritical,
+           "got type %d, expected %d or %d\n", entry->ApplicationType, RmService, RmCritical);
+        ok(entry->AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", entry->AppStatus);
+        if (entry->ApplicationType == RmService)
+        {
+            ok(!wcsicmp(entry->strServiceShortName, name), "got service %s, expected %s\n",
+               wine_dbgstr_wn(entry->strServiceShortName,
+                              name_length(entry->strServiceShortName, ARRAY_SIZE(entry->strServiceShortName))),
+               wine_dbgstr_w(name));
+            ok(entry->bRestartable, "got bRestartable %d, expected TRUE\n", entry->bRestartable);
+        }
+        else ok(!entry->bRestartable, "got bRestartable %d for a critical process\n", entry->bRestartable);
+    }
+    free(infos);
+    end_session(handle);
+}
+
+static BOOL wait_service_state(SC_HANDLE service, DWORD state, SERVICE_STATUS_PROCESS *status)
+{
+    DWORD start = GetTickCount(), size;
+
+    for (;;)
+    {
+        if (!QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, (BYTE *)status, sizeof(*status), &size))
+            return FALSE;
+        if (status->dwCurrentState == state) return TRUE;
+        if (GetTickCount() - start > READY_TIMEOUT) return FALSE;
+        Sleep(50);
+    }
+}
+
+/* A service of our own (this program in its service mode), so that a service that is not a
+ * critical one is certainly there.  Needs the right to create services. */
+static void test_own_service(void)
+{
+    WCHAR name[64], display[64], cmdline[MAX_PATH + 128];
+    SERVICE_STATUS_PROCESS status;
+    SERVICE_STATUS stop_status;
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    SC_HANDLE manager, service;
+    LPCWSTR services[1];
+    HANDLE process = NULL;
+    DWORD handle, ret, reasons;
+    UINT count;
+
+    manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    if (!manager && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        skip("not allowed to create services\n");
+        return;
+    }
+    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
+    if (!manager) return;
+
+    swprintf(name, ARRAY_SIZE(name), L"rmtest_getlist_%lx", GetCurrentProcessId());
+    swprintf(display, ARRAY_SIZE(display), L"rstrtmgr getlist test service %lx", GetCurrentProcessId());
+    swprintf(cmdline, ARRAY_SIZE(cmdline), L"\"%ls\" getlist service %ls", self_exe, name);
+    service = CreateServiceW(manager, name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+                             SERVICE_DEMAND_START, SERVICE_ERROR_IGNORE, cmdline, NULL, NULL, NULL, NULL, NULL);
+    ok(service != NULL, "CreateServiceW failed, error %lu\n", GetLastError());
+    if (!service)
+    {
+        CloseServiceHandle(manager);
+        return;
+    }
+
+    ret = StartServiceW(service, 0, NULL);
+    ok(ret, "StartServiceW failed, error %lu\n", GetLastError());
+    if (ret && !wait_service_state(service, SERVICE_RUNNING, &status))
+    {
+        ok(0, "the service did not start: state %lu, error %lu\n", status.dwCurrentState, GetLastError());
+        ret = FALSE;
+    }
+    if (ret && start_session(&handle))
+    {
+        trace("service %s runs in process %04lx\n", wine_dbgstr_w(name), status.dwProcessId);
+        process = OpenProcess(SYNCHRONIZE, FALSE, status.dwProcessId);
+        services[0] = name;
+        ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 1, services);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = get_list(handle, &infos, &count, &reasons);
+        ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+        entry = find_entry(infos, count, status.dwProcessId);
+        ok(entry != NULL, "the service process %04lx is not among the %u listed\n", status.dwProcessId, count);
+        if (entry)
+        {
+            trace_entry(entry);
+            ok(entry->ApplicationType == RmService, "got type %d, expected %d\n", entry->ApplicationType, RmService);
+            ok(entry->AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", entry->AppStatus);
+            ok(!wcsicmp(entry->strServiceShortName, name), "got service %s, expected %s\n",
+               wine_dbgstr_wn(entry->strServiceShortName,
+                              name_length(entry->strServiceShortName, ARRAY_SIZE(entry->strServiceShortName))),
+               wine_dbgstr_w(name));
+            /* For a service the name is its long (display) name. */
+            ok(!wcscmp(entry->strAppName, display), "got name %s, expected %s\n",
+               wine_dbgstr_wn(entry->strAppName, name_length(entry->strAppName, ARRAY_SIZE(entry->strAppName))),
+               wine_dbgstr_w(display));
+            ok(entry->bRestartable, "got bRestartable %d, expected TRUE\n", entry->bRestartable);
+            ok(!(reasons & RmRebootReasonCriticalService), "got reasons %#lx\n", reasons);
+        }
+        free(infos);
+        end_session(handle);
+    }
+
+    if (ControlService(service, SERVICE_CONTROL_STOP, &stop_status))
+        ok(wait_service_state(service, SERVICE_STOPPED, &status), "the service did not stop\n");
+    if (process)
+    {
+        ok(WaitForSingleObject(process, READY_TIMEOUT) == WAIT_OBJECT_0, "the service process did not exit\n");
+        CloseHandle(process);
+    }
+    ret = DeleteService(service);
+    ok(ret, "DeleteService failed, error %lu\n", GetLastError());
+    CloseServiceHandle(service);
+    CloseServiceHandle(manager);
+}
+
+static void test_join_secondary(void)
+{
+    WCHAR files[2][MAX_PATH], key[KEY_BUFFER];
+    struct child holder1, holder2, joiner;
+    const WCHAR *args[2];
+    RM_PROCESS_INFO *infos;
+    DWORD handle, handle2, ret, reasons;
+    UINT count;
+
+    memset(&holder2, 0, sizeof(holder2));
+    make_temp_name(files[0], ARRAY_SIZE(files[0]), L".dat");
+    make_temp_name(files[1], ARRAY_SIZE(files[1]), L".dat");
+    if (!launch_holder(&holder1, self_exe, files[0])) goto done;
+    if (!launch_holder(&holder2, self_exe, files[1])) goto done;
+    if (!start_session_key(&handle, key)) goto done;
+
+    /* A secondary in this process registers the first file and leaves. */
+    handle2 = NO_SESSION;
+    ret = RmJoinSession(&handle2, key);
+    ok(ret == ERROR_SUCCESS, "RmJoinSession: got %lu, expected 0\n", ret);
+    if (!ret)
+    {
+        ret = register_file(handle2, files[0]);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = RmEndSession(handle2);
+        ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
+    }
+
+    /* A secondary in a child process registers the second file and exits. */
+    args[0] = key;
+    args[1] = files[1];
+    if (start_child(&joiner, self_exe, L"join", FALSE, 2, args)) stop_child(&joiner);
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    ok(find_entry(infos, count, holder1.id.dwProcessId) != NULL,
+       "the holder of the file registered in this process is not listed\n");
+    ok(find_entry(infos, count, holder2.id.dwProcessId) != NULL,
+       "the holder of the file registered by the child is not listed\n");
+    free(infos);
+    end_session(handle);
+done:
+    stop_child(&holder2);
+    stop_child(&holder1);
+    delete_temp_file(files[0]);
+    delete_temp_file(files[1]);
+}
+
+/* Inno Setup registers files in calls of 1000. */
+static void test_large_batch(void)
+{
+    WCHAR file[MAX_PATH], *names;
+    LPCWSTR *batch;
+    struct child child;
+    DWORD handle, ret, start, i, j;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    names = malloc(BATCH_CALLS * BATCH_SIZE * MAX_PATH * sizeof(WCHAR));
+    batch = malloc((BATCH_SIZE + 1) * sizeof(*batch));
+    if (!names || !batch)
+    {
+        skip("out of memory\n");
+        goto done;
+    }
+    if (!launch_holder(&child, self_exe, file)) goto done;
+    if (start_session(&handle))
+    {
+        start = GetTickCount();
+        for (i = 0; i < BATCH_CALLS; i++)
+        {
+            for (j = 0; j < BATCH_SIZE; j++)
+            {
+                WCHAR *name = names + (i * BATCH_SIZE + j) * MAX_PATH;
+
+                swprintf(name, MAX_PATH, L"%ls\\rmtest_getlist_%lx_missing\\file%05lu.dll", temp_dir,
+                         GetCurrentProcessId(), i * BATCH_SIZE + j);
+                batch[j] = name;
+            }
+            /* The held file goes with the last call. */
+            if (i == BATCH_CALLS - 1) batch[j++] = file;
+            ret = RmRegisterResources(handle, j, batch, 0, NULL, 0, NULL);
+            ok(ret == ERROR_SUCCESS, "call %lu: RmRegisterResources: got %lu, expected 0\n", i, ret);
+        }
+        trace("registered %u files in %lu ms\n", BATCH_CALLS * BATCH_SIZE + 1, GetTickCount() - start);
+        start = GetTickCount();
+        check_listed(handle, &child.id, NULL);
+        trace("RmGetList (sizing call and filling call) took %lu ms\n", GetTickCount() - start);
+        end_session(handle);
+    }
+    stop_child(&child);
+done:
+    free(batch);
+    free(names);
+    delete_temp_file(file);
+}
+
+/* ------------------------------------------------------------------ child modes */
+
+static HANDLE child_open_quit(const char *name)
+{
+    HANDLE event = OpenEventA(SYNCHRONIZE, FALSE, name);
+
+    ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", name, GetLastError());
+    return event;
+}
+
+static void child_wait_quit(HANDLE quit)
+{
+    DWORD ret = WaitForSingleObject(quit, CHILD_WAIT);
+
+    ok(ret == WAIT_OBJECT_0, "waiting for the parent: got %lu\n", ret);
+}
+
+static void to_wide(const char *arg, WCHAR *path, DWORD size)
+{
+    path[0] = 0;
+    MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
+}
+
+/* hold|share <quit event> <file>...: opens each file (creating it if needed) with share mode 0,
+ * or sharing everything, and holds them until told to quit. */
+static void child_hold(const char *event_name, int count, char **args, DWORD share)
+{
+    HANDLE quit, files[MAX_HELD_FILES];
+    WCHAR path[MAX_PATH];
+    int i, opened = 0;
+
+    if (!(quit = child_open_quit(event_name))) return;
+    for (i = 0; i < count && i < MAX_HELD_FILES; i++)
+    {
+        to_wide(args[i], path, ARRAY_SIZE(path));
+        files[i] = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, share, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        ok(files[i] != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
+        if (files[i] == INVALID_HANDLE_VALUE) break;
+        opened++;
+    }
+    if (opened == count) printf("ready\n");
+    else printf("notready cannot open %s\n", args[opened]);
+    child_wait_quit(quit);
+    for (i = 0; i < opened; i++) CloseHandle(files[i]);
+    CloseHandle(quit);
+}
+
+/* loaddll <quit event> <path>: copies a system DLL of this process's architecture to path and
+ * loads it. */
+static void child_loaddll(const char *event_name, const char *dest_arg)
+{
+    WCHAR src[MAX_PATH], dest[MAX_PATH], loaded[MAX_PATH];
+    HMODULE module;
+    HANDLE quit;
+    BOOL ret;
+
+    if (!(quit = child_open_quit(event_name))) return;
+    to_wide(dest_arg, dest, ARRAY_SIZE(dest));
+    GetSystemDirectoryW(src, ARRAY_SIZE(src));
+    wcscat(src, L"\\version.dll");
+    ret = CopyFileW(src, dest, FALSE);
+    ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(src), GetLastError());
+    module = ret ? LoadLibraryW(dest) : NULL;
+    ok(!ret || module != NULL, "LoadLibraryW(%s) failed, error %lu\n", wine_dbgstr_w(dest), GetLastError());
+    if (module)
+    {
+        loaded[0] = 0;
+        GetModuleFileNameW(module, loaded, ARRAY_SIZE(loaded));
+        printf("loaded %s\n", wine_dbgstr_w(loaded));
+        printf("ready\n");
+    }
+    else printf("notready cannot load the DLL\n");
+    child_wait_quit(quit);
+    if (module) FreeLibrary(module);
+    CloseHandle(quit);
+}
+
+/* window <quit event> <file>: holds the file and shows a top-level window until told to quit. */
+static void child_window(const char *event_name, const char *file_arg)
+{
+    WNDCLASSW cls;
+    WCHAR path[MAX_PATH];
+    HANDLE quit, file;
+    HWND hwnd;
+    MSG msg;
+    DWORD ret;
+
+    if (!(quit = child_open_quit(event_name))) return;
+    to_wide(file_arg, path, ARRAY_SIZE(path));
+    file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
+
+    memset(&cls, 0, sizeof(cls));
+    cls.lpfnWndProc = DefWindowProcW;
+    cls.hInstance = GetModuleHandleW(NULL);
+    cls.lpszClassName = L"rmtest_getlist_class";
+    RegisterClassW(&cls);
+    hwnd = CreateWindowExW(0, cls.lpszClassName, window_title, WS_OVERLAPPEDWINDOW | WS_VISIBLE,
+                           100, 100, 300, 200, NULL, NULL, cls.hInstance, NULL);
+    if (!hwnd) printf("notready cannot create a window, error %lu\n", GetLastError());
+    else if (file == INVALID_HANDLE_VALUE) printf("notready cannot open the file\n");
+    else
+    {
+        UpdateWindow(hwnd);
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+        printf("ready\n");
+    }
+
+    for (;;)
+    {
+        ret = MsgWaitForMultipleObjects(1, &quit, FALSE, CHILD_WAIT, QS_ALLINPUT);
+        if (ret != WAIT_OBJECT_0 + 1) break;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE))
+        {
+            TranslateMessage(&msg);
+            DispatchMessageW(&msg);
+        }
+    }
+    ok(ret == WAIT_OBJECT_0, "waiting for the parent: got %lu\n", ret);
+    if (hwnd) DestroyWindow(hwnd);
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    CloseHandle(quit);
+}
+
+/* join <key> <file>: registers the file through a secondary and leaves. */
+static void child_join(const char *key_arg, const char *file_arg)
+{
+    WCHAR key[KEY_BUFFER], path[MAX_PATH];
+    DWORD ret, handle;
+
+    memset(key, 0, sizeof(key));
+    MultiByteToWideChar(CP_ACP, 0, key_arg, -1, key, KEY_BUFFER - 1);
+    to_wide(file_arg, path, ARRAY_SIZE(path));
+
+    handle = NO_SESSION;
+    ret = RmJoinSession(&handle, key);
+    ok(ret == ERROR_SUCCESS, "RmJoinSession(%s): got %lu, expected 0\n", wine_dbgstr_w(key), ret);
+    if (ret) return;
+    ret = register_file(handle, path);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
+}
+
+/* service <name>: this program as a service that runs until it is stopped.  Its output goes
+ * nowhere, so it does not test anything itself. */
+static SERVICE_STATUS_HANDLE service_status_handle;
+static HANDLE service_stop;
+static WCHAR service_name[64];
+
+static void set_service_state(DWORD state)
+{
+    SERVICE_STATUS status;
+
+    memset(&status, 0, sizeof(status));
+    status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    status.dwCurrentState = state;
+    status.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP : 0;
+    SetServiceStatus(service_status_handle, &status);
+}
+
+static DWORD WINAPI service_handler(DWORD control, DWORD type, void *data, void *context)
+{
+    switch (control)
+    {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+        set_service_state(SERVICE_STOP_PENDING);
+        SetEvent(service_stop);
+        return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE:
+        return NO_ERROR;
+    }
+    return ERROR_CALL_NOT_IMPLEMENTED;
+}
+
+static void WINAPI service_main(DWORD argc, LPWSTR *argv)
+{
+    if (!(service_status_handle = RegisterServiceCtrlHandlerExW(service_name, service_handler, NULL))) return;
+    set_service_state(SERVICE_RUNNING);
+    WaitForSingleObject(service_stop, CHILD_WAIT);
+    set_service_state(SERVICE_STOPPED);
+}
+
+static void child_service(const char *name)
+{
+    SERVICE_TABLE_ENTRYW table[2];
+
+    to_wide(name, service_name, ARRAY_SIZE(service_name));
+    service_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    table[0].lpServiceName = service_name;
+    table[0].lpServiceProc = service_main;
+    table[1].lpServiceName = NULL;
+    table[1].lpServiceProc = NULL;
+    StartServiceCtrlDispatcherW(table);
+    CloseHandle(service_stop);
+}
+
+START_TEST(getlist)
+{
+    WCHAR path[MAX_PATH];
+    char **argv;
+    DWORD len;
+    int argc;
+
+    argc = winetest_get_mainargs(&argv);
+    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
+    get_process_id(GetCurrentProcess(), &self_id);
+    len = GetTempPathW(ARRAY_SIZE(path), path);
+    ok(len && len < ARRAY_SIZE(path), "GetTempPathW failed, error %lu\n", GetLastError());
+    /* The long form, so that short names made from it differ. */
+    if (!GetLongPathNameW(path, temp_dir, ARRAY_SIZE(temp_dir))) wcscpy(temp_dir, path);
+    len = wcslen(temp_dir);
+    while (len && temp_dir[len - 1] == '\\') temp_dir[--len] = 0;
+
+    if (argc >= 3)
+    {
+        if (!strcmp(argv[2], "hold") && argc >= 4) child_hold(argv[3], argc - 4, argv + 4, 0);
+        else if (!strcmp(argv[2], "share") && argc >= 4)
+            child_hold(argv[3], argc - 4, argv + 4, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+        else if (!strcmp(argv[2], "loaddll") && argc >= 5) child_loaddll(argv[3], argv[4]);
+        else if (!strcmp(argv[2], "window") && argc >= 5) child_window(argv[3], argv[4]);
+        else if (!strcmp(argv[2], "join") && argc >= 5) child_join(argv[3], argv[4]);
+        else if (!strcmp(argv[2], "service") && argc >= 4) child_service(argv[3]);
+        else ok(0, "unknown child mode %s\n", argv[2]);
+        return;
+    }
+
+    trace_loaded_dll();
+    trace("temp directory %s\n", wine_dbgstr_w(temp_dir));
+
+    test_more_data();
+    test_more_data_two_lockers();
+    test_one_entry_per_process();
+    test_nonexistent_file();
+    test_directory();
+    test_nothing_locked();
+    test_self();
+    test_path_spelling();
+    test_modules();
+    test_other_arch();
+    test_registered_process();
+    test_window_app();
+    test_console_app();
+    test_service();
+    test_own_service();
+    test_join_secondary();
+    test_large_batch();
+}
