@@ -120,10 +120,60 @@ static DWORD add_affected(struct affected_list *list, DWORD pid, const FILETIME 
 
 /* ------------------------------------------------------------------ open handles */
 
+/* Whether one of this process's own handles names a registered file.  Used where the
+ * per-file query cannot tell our own handles from the probe it needs: the process handle list
+ * (Windows 8 and later) holds only our handles, and only disk files are named, since naming
+ * some pipes can block. */
+static BOOL own_handles_use(const struct path_set *files)
+{
+    struct
+    {
+        HANDLE value;
+        ULONG_PTR handle_count, pointer_count;
+        ULONG access, type, attributes, reserved;
+    } *entry;
+    struct { ULONG_PTR count, reserved; } *list;
+    ULONG size = 64 * 1024, needed = 0, name_size = 64 * 1024;
+    UNICODE_STRING *name;
+    NTSTATUS status;
+    BOOL found = FALSE;
+    ULONG_PTR i;
+
+    for (;;)
+    {
+        if (!(list = malloc(size))) return FALSE;
+        status = NtQueryInformationProcess(GetCurrentProcess(), 51 /* ProcessHandleInformation */, list, size, &needed);
+        if (status != STATUS_INFO_LENGTH_MISMATCH || size >= 16 * 1024 * 1024) break;
+        free(list);
+        size = max(size * 2, needed + 4096);
+    }
+    if (status || !(name = malloc(name_size)))
+    {
+        free(list);
+        return FALSE;
+    }
+    entry = (void *)(list + 1);
+    for (i = 0; i < list->count && !found; i++)
+    {
+        ULONG len;
+
+        if (GetFileType(entry[i].value) != FILE_TYPE_DISK) continue;
+        if (NtQueryObject(entry[i].value, ObjectNameInformationClass, name, name_size - sizeof(WCHAR), &len)
+                || !name->Buffer || !name->Length)
+            continue;
+        name->Buffer[name->Length / sizeof(WCHAR)] = 0;
+        found = path_set_match(files, name->Buffer);
+    }
+    free(name);
+    free(list);
+    return found;
+}
+
 /* Windows' own answer, one query per registered file.  Returns FALSE if the system does
  * not implement the query (Wine 8.0), so the caller falls back to the handle table. */
-static BOOL detect_by_file_query(const struct resources *res, struct affected_list *list, DWORD *ret)
+static BOOL detect_by_file_query(const struct prepared_resources *prepared, struct affected_list *list, DWORD *ret)
 {
+    const struct resources *res = &prepared->res;
     ULONG_PTR buffer[1024];
     struct file_pids *pids = (struct file_pids *)buffer;
     unsigned int i, j;
@@ -144,11 +194,12 @@ static BOOL detect_by_file_query(const struct resources *res, struct affected_li
         if (status) continue;
         for (j = 0; j < pids->count && j < ARRAYSIZE(buffer) - 1 && !*ret; j++)
         {
-            /* Our own probe handle is listed too: the caller cannot be told apart here. */
+            /* Our own probe handle is listed as well; our own handles are checked below. */
             if (pids->pids[j] == GetCurrentProcessId()) continue;
             *ret = add_affected(list, (DWORD)pids->pids[j], NULL);
         }
     }
+    if (!*ret && own_handles_use(&prepared->files)) *ret = add_affected(list, GetCurrentProcessId(), NULL);
     return TRUE;
 }
 
@@ -544,7 +595,7 @@ DWORD detect_affected(struct session *session, const struct prepared_resources *
 
     if (!ret && prepared->files.count)
     {
-        if (!detect_by_file_query(res, list, &ret) && !ret)
+        if (!detect_by_file_query(prepared, list, &ret) && !ret)
             ret = detect_by_handle_table(session, &prepared->files, list);
         if (!ret) ret = detect_by_images(session, &prepared->files, list);
     }
