@@ -179,15 +179,33 @@ static BOOL get_file_description(const WCHAR *path, WCHAR *name, size_t size)
     return ret;
 }
 
-/* What the platform says about restarting the process: TRUE if it registered for restart
- * (and not just for after a reboot), FALSE otherwise or if the platform cannot tell. */
-static BOOL registered_for_restart(HANDLE process)
+/*
+ * Whether RmRestart can start the application again.  Where the platform keeps restart
+ * registrations (Windows), exactly when the application registered with
+ * RegisterApplicationRestart, and not with RESTART_NO_PATCH.  Wine 8.0 keeps none
+ * (GetApplicationRestartSettings returns E_NOTIMPL), which would leave every application
+ * closed for good after an update; there, window applications count as restartable and are
+ * started again with the command line, working directory and environment they had, unless
+ * HKCU\Software\rstrtmgr\RestartWindowApps is a DWORD 0.
+ */
+BOOL restart_unregistered_window_apps(void)
+{
+    DWORD value = 1, size = sizeof(value);
+
+    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\rstrtmgr", L"RestartWindowApps", RRF_RT_REG_DWORD, NULL,
+                     &value, &size))
+        return TRUE;
+    return value != 0;
+}
+
+static BOOL can_restart(HANDLE process, RM_APP_TYPE type)
 {
     DWORD size = 0, flags = 0;
     HRESULT hr;
 
     if (!process) return FALSE;
     hr = GetApplicationRestartSettings(process, NULL, &size, &flags);
+    if (hr == E_NOTIMPL) return type == RmMainWindow && restart_unregistered_window_apps();
     if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)) return FALSE;
     return !(flags & RESTART_NO_PATCH);
 }
@@ -208,7 +226,9 @@ static void describe_process(const struct affected *item, const struct window_li
     info->TSSessionId = ProcessIdToSessionId(pid, &session_id) ? session_id : RM_INVALID_TS_SESSION;
     ProcessIdToSessionId(GetCurrentProcessId(), &my_session);
 
-    process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    /* Restart settings live in the process's memory: reading them takes PROCESS_VM_READ. */
+    if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid)))
+        process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
     len = ARRAYSIZE(image);
     if (!process || !QueryFullProcessImageNameW(process, 0, image, &len)) image[0] = 0;
     base = wcsrchr(image, '\\') ? wcsrchr(image, '\\') + 1 : image;
@@ -261,7 +281,7 @@ static void describe_process(const struct affected *item, const struct window_li
         lstrcpynW(info->strAppName, base, ARRAYSIZE(info->strAppName));
 
     if (info->ApplicationType == RmService) info->bRestartable = TRUE;
-    else if (info->ApplicationType != RmCritical) info->bRestartable = registered_for_restart(process);
+    else if (info->ApplicationType != RmCritical) info->bRestartable = can_restart(process, info->ApplicationType);
 
     action = filter_action_for(filters, &item->process, image[0] ? image : NULL,
                                item->service[0] ? item->service : NULL);

@@ -107,6 +107,8 @@ void release_session(struct session *session)
     if (!InterlockedDecrement(&session->refcount))
     {
         if (session->prepared) release_prepared(session->prepared);
+        free_app_records(session);
+        if (session->cancel_event) CloseHandle(session->cancel_event);
         free(session);
     }
 }

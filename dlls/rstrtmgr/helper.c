@@ -22,6 +22,7 @@
  */
 
 #include "rstrtmgr_private.h"
+#include "remote.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
@@ -174,20 +175,14 @@ static DWORD exchange(const WCHAR *request, WCHAR **answer)
     return ERROR_SUCCESS;
 }
 
-/* Module lines "<pid hex> <path>" of the given processes; the caller frees *answer. */
-DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer)
+/* Send one request line and return the answer lines (without the final "."); the caller
+ * frees *answer. */
+static DWORD query_helper(const WCHAR *request, WCHAR **answer)
 {
-    WCHAR *request;
     DWORD ret = ERROR_NOT_SUPPORTED;
-    unsigned int i, attempt;
-    size_t len = 0;
+    unsigned int attempt;
 
     *answer = NULL;
-    if (!(request = malloc((count * 9 + 2) * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
-    for (i = 0; i < count; i++) len += swprintf(request + len, 10, L"%lx ", pids[i]);
-    request[len++] = '\n';
-    request[len] = 0;
-
     AcquireSRWLockExclusive(&helper_lock);
     for (attempt = 0; attempt < 2; attempt++)
     {
@@ -199,8 +194,80 @@ DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer
         stop_helper();
     }
     ReleaseSRWLockExclusive(&helper_lock);
+    return ret;
+}
+
+/* Module lines "<pid hex> <path>" of the given processes; the caller frees *answer. */
+DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer)
+{
+    WCHAR *request;
+    unsigned int i;
+    size_t len = 0;
+    DWORD ret;
+
+    if (!(request = malloc((count * 9 + 2) * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
+    for (i = 0; i < count; i++) len += swprintf(request + len, 10, L"%lx ", pids[i]);
+    request[len++] = '\n';
+    request[len] = 0;
+    ret = query_helper(request, answer);
     free(request);
     return ret;
+}
+
+/* How a 64-bit process was started, read by the helper. */
+BOOL helper_read_params(DWORD pid, struct process_params *params)
+{
+    WCHAR request[16], *answer, *line, *next;
+    size_t env_size = 0;
+
+    memset(params, 0, sizeof(*params));
+    swprintf(request, ARRAYSIZE(request), L"P %lx\n", pid);
+    if (query_helper(request, &answer)) return FALSE;
+    for (line = answer; *line; line = next)
+    {
+        if ((next = wcschr(line, '\n'))) *next++ = 0;
+        else next = line + wcslen(line);
+        if (wcslen(line) < 2 || line[1] != ' ') continue;
+        switch (line[0])
+        {
+        case 'I': free(params->image); params->image = wcsdup(line + 2); break;
+        case 'C': free(params->cmdline); params->cmdline = wcsdup(line + 2); break;
+        case 'D': free(params->cwd); params->cwd = wcsdup(line + 2); break;
+        case 'E':
+        {
+            size_t len = wcslen(line + 2) + 1;
+            WCHAR *env = realloc(params->env, (env_size + len + 1) * sizeof(WCHAR));
+
+            if (!env) break;
+            params->env = env;
+            memcpy(env + env_size, line + 2, len * sizeof(WCHAR));
+            env_size += len;
+            env[env_size] = 0;
+            params->env_len = env_size + 1;
+            break;
+        }
+        }
+    }
+    free(answer);
+    if (!params->cmdline)
+    {
+        free_process_params(params);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* CTRL_C_EVENT to a 64-bit console process, sent by the helper. */
+BOOL helper_send_ctrl_c(DWORD pid)
+{
+    WCHAR request[16], *answer;
+    BOOL ok;
+
+    swprintf(request, ARRAYSIZE(request), L"K %lx\n", pid);
+    if (query_helper(request, &answer)) return FALSE;
+    ok = answer[0] == '1';
+    free(answer);
+    return ok;
 }
 
 DWORD get_helper_pid(void)

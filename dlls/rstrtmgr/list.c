@@ -47,6 +47,14 @@ DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsign
             *count = list.count;
         }
     }
+    /* What RmShutdown and RmRestart did stays visible with its status bits. */
+    if (!ret && session->napps) ret = merge_app_records(session, infos, count);
+    if (ret)
+    {
+        free(*infos);
+        *infos = NULL;
+        *count = 0;
+    }
     free(list.items);
     free_filters(&filters);
     release_prepared(prepared);

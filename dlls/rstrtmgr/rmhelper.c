@@ -27,9 +27,15 @@
  *
  *     rmhelper64.exe serve
  *
- * reads requests from standard input, one UTF-16 line of hex PIDs each, answers each with
- * the module lines of those processes followed by a line holding only ".", and exits when
- * its input is closed (when the process that started it ends).
+ * reads requests from standard input, one UTF-16 line each, and answers each with lines
+ * followed by a line holding only ".":
+ *
+ *     <pid hex> <pid hex>...   the module lines of those processes
+ *     P <pid hex>              how the process was started: "I <image>", "C <command line>",
+ *                              "D <working directory>", then "E <variable>" lines
+ *     K <pid hex>              send CTRL_C_EVENT to that process only: "1" or "0"
+ *
+ * It exits when its input is closed (when the process that started it ends).
  */
 
 #include <stdarg.h>
@@ -38,6 +44,8 @@
 #include <wchar.h>
 #include <windows.h>
 #include <psapi.h>
+
+#include "remote.h"
 
 static HANDLE output;
 
@@ -49,6 +57,31 @@ static void write_line(DWORD pid, const WCHAR *path)
                   : swprintf(line, ARRAYSIZE(line), L"%ls\n", path);
 
     if (len > 0) WriteFile(output, line, len * sizeof(WCHAR), &written, NULL);
+}
+
+/* "<tag> <text>\n", or just "<tag>\n" without text. */
+static void write_tagged(WCHAR tag, const WCHAR *text)
+{
+    size_t len = text ? wcslen(text) : 0;
+    WCHAR *line = malloc((len + 4) * sizeof(WCHAR));
+    DWORD written;
+
+    if (!line) return;
+    line[0] = tag;
+    if (text)
+    {
+        line[1] = ' ';
+        memcpy(line + 2, text, len * sizeof(WCHAR));
+        line[len + 2] = '\n';
+        len += 3;
+    }
+    else
+    {
+        line[1] = '\n';
+        len = 2;
+    }
+    WriteFile(output, line, (DWORD)(len * sizeof(WCHAR)), &written, NULL);
+    free(line);
 }
 
 static void list_modules(DWORD pid)
@@ -72,6 +105,24 @@ static void list_modules(DWORD pid)
     CloseHandle(process);
 }
 
+static void write_params(DWORD pid)
+{
+    struct process_params params;
+    HANDLE process;
+    const WCHAR *var;
+
+    if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid))) return;
+    if (read_process_params(process, &params))
+    {
+        if (params.image) write_tagged('I', params.image);
+        write_tagged('C', params.cmdline);
+        if (params.cwd) write_tagged('D', params.cwd);
+        for (var = params.env; var && *var; var += wcslen(var) + 1) write_tagged('E', var);
+        free_process_params(&params);
+    }
+    CloseHandle(process);
+}
+
 static void serve(void)
 {
     HANDLE input = GetStdHandle(STD_INPUT_HANDLE);
@@ -91,12 +142,18 @@ static void serve(void)
         while ((newline = wcschr(request, '\n')))
         {
             *newline = 0;
-            for (p = request; *p; p = end)
+            if (request[0] == 'P' && request[1] == ' ') write_params(wcstoul(request + 2, NULL, 16));
+            else if (request[0] == 'K' && request[1] == ' ')
+                write_tagged(send_ctrl_c(wcstoul(request + 2, NULL, 16)) ? '1' : '0', NULL);
+            else
             {
-                DWORD pid = wcstoul(p, &end, 16);
+                for (p = request; *p; p = end)
+                {
+                    DWORD pid = wcstoul(p, &end, 16);
 
-                if (end == p) break;
-                list_modules(pid);
+                    if (end == p) break;
+                    list_modules(pid);
+                }
             }
             write_line(0, L".");
             len -= newline + 1 - request;

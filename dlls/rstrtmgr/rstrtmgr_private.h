@@ -29,6 +29,7 @@
 #include <restartmanager.h>
 
 #include "rstrtmgr_compat.h"
+#include "remote.h"
 #include "wine/debug.h"
 
 /* The store: one volatile key per session below this one, as Windows keeps it. */
@@ -38,6 +39,14 @@
 #define RM_KEY_HASH_BYTES  32      /* SHA-256 of the key bytes; the key itself is never stored */
 
 struct prepared_resources;
+
+/* An application this session acted on; info.AppStatus holds its history. */
+struct app_record
+{
+    RM_PROCESS_INFO info;
+    BOOL restart;                       /* RmRestart is to start it again */
+    struct process_params params;       /* how to start it again */
+};
 
 /* One open handle of this process.  Several handles (a primary and any number of
  * secondaries) may refer to the same stored session. */
@@ -49,8 +58,14 @@ struct session
     BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
     LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
+    HANDLE cancel_event;                /* signalled with cancel_requested, ends waits at once */
     SRWLOCK cache_lock;
     struct prepared_resources *prepared; /* registered names made ready for matching */
+    SRWLOCK state_lock;                 /* guards the records below against RmGetList */
+    struct app_record *apps;            /* what RmShutdown acted on, in shutdown order */
+    unsigned int napps;
+    WCHAR **services;                   /* services RmShutdown stopped, in stop order */
+    unsigned int nservices;
 };
 
 /* handle.c: this process's table of session handles */
@@ -161,12 +176,19 @@ extern BOOL task_cancelled(struct session *session);
 
 /* helper.c: the 64-bit module-list helper of a 32-bit DLL */
 extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
+extern BOOL helper_read_params(DWORD pid, struct process_params *params);
+extern BOOL helper_send_ctrl_c(DWORD pid);
 extern DWORD get_helper_pid(void);
 
 /* classify.c: what RmGetList says about each process */
 extern DWORD describe_affected(const struct affected_list *list, const struct filter_list *filters,
                                RM_PROCESS_INFO *infos, DWORD *reasons);
 extern BOOL running_on_wine(void);
+extern BOOL restart_unregistered_window_apps(void);
+
+/* shutdown.c */
+extern DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count);
+extern void free_app_records(struct session *session);
 
 /* list.c */
 extern DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count, DWORD *reasons);

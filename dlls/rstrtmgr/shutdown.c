@@ -14,19 +14,775 @@
  * Lesser General Public License for more details.
  */
 
+/*
+ * RmShutdown refreshes the list, refuses to touch anything if a reboot would be needed, and
+ * then closes in Windows' order: window applications, console applications, services,
+ * Explorer.  Wine's default window procedure ends nothing, so the whole conversation is driven
+ * from here: WM_QUERYENDSESSION (lParam ENDSESSION_CLOSEAPP) to every top-level window of every
+ * window application; if all agree, WM_ENDSESSION(TRUE), then WM_CLOSE to whatever is still
+ * there, then a wait for the process to end.  If one refuses and the shutdown is not forced,
+ * the shutdown is called off: the others hear WM_ENDSESSION(FALSE) and nothing is closed.
+ * Console applications get CTRL_C_EVENT, delivered to them alone.  Services are stopped
+ * through the SCM, their dependents first.  What does not end in time is terminated when
+ * forced, and marked RmStatusErrorOnStop otherwise.
+ *
+ * Every closed application is remembered in the session with how it was started, so RmRestart
+ * can start it again (in reverse order) and RmGetList can keep reporting it with its status.
+ */
+
 #include "rstrtmgr_private.h"
+
+#include <winsvc.h>
+#include <winuser.h>
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
+#ifndef ENDSESSION_CLOSEAPP
+#define ENDSESSION_CLOSEAPP 0x00000001
+#endif
+
 #define VALID_SHUTDOWN_FLAGS (RmForceShutdown | RmShutdownOnlyRegistered)
+
+/* ------------------------------------------------------------------ settings */
+
+struct timeouts
+{
+    DWORD hung_app;        /* how long a window may take to answer a message */
+    DWORD kill_app;        /* how long an application may take to exit */
+    DWORD kill_service;    /* how long a service may take to stop */
+};
+
+/* Windows keeps these as strings of milliseconds; accept a DWORD too. */
+static DWORD read_timeout(HKEY root, const WCHAR *path, const WCHAR *name, DWORD fallback)
+{
+    WCHAR text[32];
+    DWORD size = sizeof(text), type, value;
+
+    if (RegGetValueW(root, path, name, RRF_RT_REG_SZ | RRF_RT_REG_DWORD, &type, text, &size)) return fallback;
+    if (type == REG_DWORD) memcpy(&value, text, sizeof(value));
+    else value = wcstoul(text, NULL, 10);
+    return value ? min(value, 10 * 60 * 1000) : fallback;
+}
+
+static void get_timeouts(struct timeouts *timeouts)
+{
+    timeouts->hung_app = read_timeout(HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"HungAppTimeout", 5000);
+    timeouts->kill_app = read_timeout(HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"WaitToKillAppTimeout", 20000);
+    timeouts->kill_service = read_timeout(HKEY_LOCAL_MACHINE, L"System\\CurrentControlSet\\Control",
+                                          L"WaitToKillServiceTimeout", 20000);
+}
+
+/* ------------------------------------------------------------------ status callback */
+
+#ifdef __i386__
+/* The callback is cdecl, but callers declare stdcall ones too (several bindings do): calling
+ * it through a frame pointer and restoring the stack pointer afterwards works for both. */
+extern void call_status_callback(RM_WRITE_STATUS_CALLBACK callback, UINT percent);
+__asm__(".text\n\t"
+        ".p2align 4\n\t"
+        ".globl _call_status_callback\n\t"
+        ".def _call_status_callback; .scl 2; .type 32; .endef\n"
+        "_call_status_callback:\n\t"
+        "pushl %ebp\n\t"
+        "movl %esp, %ebp\n\t"
+        "pushl 12(%ebp)\n\t"
+        "call *8(%ebp)\n\t"
+        "movl %ebp, %esp\n\t"
+        "popl %ebp\n\t"
+        "ret");
+#else
+static void call_status_callback(RM_WRITE_STATUS_CALLBACK callback, UINT percent)
+{
+    callback(percent);
+}
+#endif
+
+struct progress
+{
+    RM_WRITE_STATUS_CALLBACK callback;
+    int last;               /* -1 before the first report */
+    unsigned int done;
+    unsigned int total;
+};
+
+/* Report a percentage: never decreasing, each value once, 100 only at the end. */
+static void report_progress(struct progress *progress, BOOL finished)
+{
+    int percent;
+
+    if (!progress->callback) return;
+    if (finished) percent = 100;
+    else if (!progress->total) percent = 0;
+    else percent = min(99, (int)(progress->done * 100 / progress->total));
+    if (percent <= progress->last) return;
+    progress->last = percent;
+    call_status_callback(progress->callback, percent);
+}
+
+/* ------------------------------------------------------------------ the session's memory */
+
+static struct app_record *find_record(struct session *session, const RM_UNIQUE_PROCESS *process)
+{
+    unsigned int i;
+
+    for (i = 0; i < session->napps; i++)
+        if (!memcmp(&session->apps[i].info.Process, process, sizeof(*process))) return &session->apps[i];
+    return NULL;
+}
+
+/* The record of an application this session acts on, made on first use. */
+static struct app_record *get_record(struct session *session, const RM_PROCESS_INFO *info)
+{
+    struct app_record *record, *apps;
+
+    if ((record = find_record(session, &info->Process))) return record;
+    if (!(apps = realloc(session->apps, (session->napps + 1) * sizeof(*apps)))) return NULL;
+    session->apps = apps;
+    record = &apps[session->napps++];
+    memset(record, 0, sizeof(*record));
+    record->info = *info;
+    record->info.AppStatus &= RmStatusShutdownMasked | RmStatusRestartMasked;
+    return record;
+}
+
+static void set_status(struct session *session, struct app_record *record, ULONG set, ULONG clear)
+{
+    AcquireSRWLockExclusive(&session->state_lock);
+    record->info.AppStatus = (record->info.AppStatus & ~clear) | set;
+    ReleaseSRWLockExclusive(&session->state_lock);
+}
+
+void free_app_records(struct session *session)
+{
+    unsigned int i;
+
+    for (i = 0; i < session->napps; i++) free_process_params(&session->apps[i].params);
+    free(session->apps);
+    for (i = 0; i < session->nservices; i++) free(session->services[i]);
+    free(session->services);
+    session->apps = NULL;
+    session->services = NULL;
+    session->napps = session->nservices = 0;
+}
+
+/* Fold what this session did into a fresh list: processes it acted on that still run carry
+ * their history, and those it stopped are listed with their status though they are gone. */
+DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count)
+{
+    unsigned int i, j, extra = 0;
+    RM_PROCESS_INFO *merged;
+    DWORD ret = ERROR_SUCCESS;
+
+    AcquireSRWLockShared(&session->state_lock);
+    for (i = 0; i < session->napps; i++)
+    {
+        const struct app_record *record = &session->apps[i];
+
+        for (j = 0; j < *count; j++)
+            if (!memcmp(&(*infos)[j].Process, &record->info.Process, sizeof(record->info.Process))) break;
+        if (j < *count) (*infos)[j].AppStatus |= record->info.AppStatus & ~RmStatusStopped;
+        else extra++;
+    }
+    if (extra)
+    {
+        if (!(merged = realloc(*infos, (*count + extra) * sizeof(*merged)))) ret = ERROR_OUTOFMEMORY;
+        else
+        {
+            *infos = merged;
+            for (i = 0; i < session->napps; i++)
+            {
+                const struct app_record *record = &session->apps[i];
+
+                for (j = 0; j < *count; j++)
+                    if (!memcmp(&merged[j].Process, &record->info.Process, sizeof(record->info.Process))) break;
+                if (j == *count) merged[(*count)++] = record->info;
+            }
+        }
+    }
+    ReleaseSRWLockShared(&session->state_lock);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ processes */
+
+static void reset_cancel(struct session *session)
+{
+    InterlockedExchange(&session->cancel_requested, FALSE);
+    ResetEvent(session->cancel_event);
+}
+
+/* Open the process a record describes, if it still is that process. */
+static HANDLE open_app(const RM_PROCESS_INFO *info, DWORD access)
+{
+    FILETIME created, exited, kernel, user;
+    HANDLE process;
+    DWORD code;
+
+    if (!(process = OpenProcess(access | PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE,
+                                info->Process.dwProcessId)))
+        return NULL;
+    if (!GetProcessTimes(process, &created, &exited, &kernel, &user)
+            || memcmp(&created, &info->Process.ProcessStartTime, sizeof(created))
+            || (GetExitCodeProcess(process, &code) && code != STILL_ACTIVE))
+    {
+        CloseHandle(process);
+        return NULL;
+    }
+    return process;
+}
+
+/* Wait for a process to end: 0 when it did, WAIT_TIMEOUT, or ERROR_CANCELLED. */
+static DWORD wait_for_exit(struct session *session, HANDLE process, DWORD timeout)
+{
+    HANDLE handles[2] = { process, session->cancel_event };
+
+    switch (WaitForMultipleObjects(2, handles, FALSE, timeout))
+    {
+    case WAIT_OBJECT_0: return ERROR_SUCCESS;
+    case WAIT_OBJECT_0 + 1: return ERROR_CANCELLED;
+    default: return WAIT_TIMEOUT;
+    }
+}
+
+static BOOL terminate_app(HANDLE process)
+{
+    if (!TerminateProcess(process, 1)) return FALSE;
+    return !WaitForSingleObject(process, 5000);
+}
+
+/* Remember how the application was started, for RmRestart. */
+static void capture_restart_info(struct app_record *record, HANDLE process)
+{
+    WCHAR args[RESTART_MAX_CMD_LINE], image[MAX_PATH];
+    DWORD size = ARRAYSIZE(args), flags = 0, len = ARRAYSIZE(image);
+    BOOL wow64 = FALSE;
+    HRESULT hr;
+
+    hr = GetApplicationRestartSettings(process, args, &size, &flags);
+    if (hr == S_OK)
+    {
+        /* Registered for restart: Windows starts the image with the registered arguments. */
+        if (QueryFullProcessImageNameW(process, 0, image, &len)
+                && (record->params.cmdline = malloc((len + wcslen(args) + 4) * sizeof(WCHAR))))
+        {
+            swprintf(record->params.cmdline, len + wcslen(args) + 4, L"\"%ls\" %ls", image, args);
+            record->params.image = wcsdup(image);
+        }
+        return;
+    }
+    if (hr != E_NOTIMPL) return;
+
+    /* The platform keeps no registrations (Wine 8.0): start it again as it was started. */
+    if (sizeof(void *) == 4 && IsWow64Process(GetCurrentProcess(), &wow64) && wow64
+            && IsWow64Process(process, &wow64) && !wow64)
+        helper_read_params(record->info.Process.dwProcessId, &record->params);
+    else
+        read_process_params(process, &record->params);
+    if (!record->params.cmdline) WARN("cannot read how pid %lu was started\n", record->info.Process.dwProcessId);
+}
+
+/* ------------------------------------------------------------------ window applications */
+
+struct message_job
+{
+    LONG refcount;
+    unsigned int count;
+    HWND *windows;
+    UINT message;
+    WPARAM wparam;
+    LPARAM lparam;
+    UINT timeout;
+    BOOL *answered;
+    LRESULT *results;
+};
+
+static void release_job(struct message_job *job)
+{
+    if (InterlockedDecrement(&job->refcount)) return;
+    free(job->windows);
+    free(job->answered);
+    free(job->results);
+    free(job);
+}
+
+/* Messages are sent from a thread of their own, so that RmCancelCurrentTask can end the
+ * wait at once even while an application takes its time to answer. */
+static DWORD WINAPI message_thread(void *arg)
+{
+    struct message_job *job = arg;
+    unsigned int i;
+
+    for (i = 0; i < job->count; i++)
+    {
+        DWORD_PTR result = 0;
+
+        job->answered[i] = !!SendMessageTimeoutW(job->windows[i], job->message, job->wparam, job->lparam,
+                                                 SMTO_ABORTIFHUNG | SMTO_NORMAL, job->timeout, &result);
+        job->results[i] = result;
+    }
+    release_job(job);
+    return 0;
+}
+
+static DWORD send_messages(struct session *session, struct message_job *job)
+{
+    HANDLE thread, handles[2];
+    DWORD wait;
+
+    InterlockedIncrement(&job->refcount);
+    if (!(thread = CreateThread(NULL, 0, message_thread, job, 0, NULL)))
+    {
+        release_job(job);
+        return ERROR_OUTOFMEMORY;
+    }
+    handles[0] = thread;
+    handles[1] = session->cancel_event;
+    wait = WaitForMultipleObjects(2, handles, FALSE, INFINITE);
+    CloseHandle(thread);
+    return wait == WAIT_OBJECT_0 ? ERROR_SUCCESS : ERROR_CANCELLED;
+}
+
+struct window_app
+{
+    struct app_record *record;
+    HANDLE process;
+    BOOL refused;
+};
+
+struct window_collect
+{
+    struct window_app *apps;
+    unsigned int napps;
+    struct message_job *job;
+    unsigned int *owners;       /* the app of each window */
+    unsigned int capacity;
+};
+
+static BOOL CALLBACK collect_window(HWND hwnd, LPARAM param)
+{
+    struct window_collect *collect = (struct window_collect *)param;
+    struct message_job *job = collect->job;
+    DWORD pid = 0;
+    unsigned int i;
+
+    GetWindowThreadProcessId(hwnd, &pid);
+    for (i = 0; i < collect->napps; i++)
+        if (collect->apps[i].record->info.Process.dwProcessId == pid) break;
+    if (i == collect->napps) return TRUE;
+
+    if (job->count == collect->capacity)
+    {
+        unsigned int capacity = collect->capacity ? collect->capacity * 2 : 16;
+        HWND *windows = realloc(job->windows, capacity * sizeof(*windows));
+        unsigned int *owners = windows ? realloc(collect->owners, capacity * sizeof(*owners)) : NULL;
+
+        if (windows) job->windows = windows;
+        if (!owners) return FALSE;
+        collect->owners = owners;
+        collect->capacity = capacity;
+    }
+    job->windows[job->count] = hwnd;
+    collect->owners[job->count++] = i;
+    return TRUE;
+}
+
+static struct message_job *new_job(unsigned int count, UINT message, WPARAM wparam, LPARAM lparam, UINT timeout)
+{
+    struct message_job *job = calloc(1, sizeof(*job));
+
+    if (!job) return NULL;
+    job->refcount = 1;
+    job->message = message;
+    job->wparam = wparam;
+    job->lparam = lparam;
+    job->timeout = timeout;
+    if (count && (!(job->windows = calloc(count, sizeof(*job->windows)))
+                  || !(job->answered = calloc(count, sizeof(*job->answered)))
+                  || !(job->results = calloc(count, sizeof(*job->results)))))
+    {
+        release_job(job);
+        return NULL;
+    }
+    return job;
+}
+
+/* Send one message to the windows of the apps selected by want (refused or agreeing ones). */
+static DWORD notify_windows(struct session *session, const struct window_collect *collect, BOOL refused,
+                            UINT message, WPARAM wparam, LPARAM lparam, UINT timeout)
+{
+    struct message_job *job;
+    unsigned int i;
+    DWORD ret;
+
+    if (!(job = new_job(collect->job->count, message, wparam, lparam, timeout))) return ERROR_OUTOFMEMORY;
+    for (i = 0; i < collect->job->count; i++)
+        if (collect->apps[collect->owners[i]].refused == refused && IsWindow(collect->job->windows[i]))
+            job->windows[job->count++] = collect->job->windows[i];
+    ret = job->count ? send_messages(session, job) : ERROR_SUCCESS;
+    release_job(job);
+    return ret;
+}
+
+static DWORD close_window_apps(struct session *session, struct window_app *apps, unsigned int napps, BOOL force,
+                               const struct timeouts *timeouts, struct progress *progress, BOOL *failed)
+{
+    struct window_collect collect = { apps, napps, NULL, NULL, 0 };
+    BOOL any_refused = FALSE;
+    unsigned int i;
+    DWORD ret;
+
+    if (!napps) return ERROR_SUCCESS;
+    if (!(collect.job = new_job(0, WM_QUERYENDSESSION, 0, ENDSESSION_CLOSEAPP, timeouts->hung_app)))
+        return ERROR_OUTOFMEMORY;
+    EnumWindows(collect_window, (LPARAM)&collect);
+    if (collect.job->count && (!(collect.job->answered = calloc(collect.job->count, sizeof(BOOL)))
+                               || !(collect.job->results = calloc(collect.job->count, sizeof(LRESULT)))))
+    {
+        ret = ERROR_OUTOFMEMORY;
+        goto done;
+    }
+
+    /* First round: ask every window.  No answer in time counts as a refusal. */
+    if ((ret = send_messages(session, collect.job))) goto done;
+    for (i = 0; i < collect.job->count; i++)
+    {
+        struct window_app *app = &apps[collect.owners[i]];
+
+        if (!collect.job->answered[i] || !collect.job->results[i])
+        {
+            /* A window that is gone by now did not refuse: its process is on its way out. */
+            if (!collect.job->answered[i] && !IsWindow(collect.job->windows[i])) continue;
+            TRACE("pid %lu refuses to close\n", app->record->info.Process.dwProcessId);
+            app->refused = TRUE;
+            any_refused = TRUE;
+        }
+    }
+
+    if (any_refused && !force)
+    {
+        /* The shutdown is called off: tell the others the session goes on. */
+        ret = notify_windows(session, &collect, FALSE, WM_ENDSESSION, FALSE, ENDSESSION_CLOSEAPP, timeouts->hung_app);
+        for (i = 0; i < napps; i++)
+            if (apps[i].refused) set_status(session, apps[i].record, RmStatusErrorOnStop, 0);
+        *failed = TRUE;
+        goto done;
+    }
+
+    if ((ret = notify_windows(session, &collect, FALSE, WM_ENDSESSION, TRUE, ENDSESSION_CLOSEAPP, timeouts->hung_app)))
+        goto done;
+    /* Wine's default window procedure does not end anything on WM_ENDSESSION: close the
+     * windows that are still there. */
+    for (i = 0; i < collect.job->count; i++)
+        if (!apps[collect.owners[i]].refused && IsWindow(collect.job->windows[i]))
+            PostMessageW(collect.job->windows[i], WM_CLOSE, 0, 0);
+
+    for (i = 0; i < napps && !ret; i++)
+    {
+        struct window_app *app = &apps[i];
+        DWORD wait = app->refused ? WAIT_TIMEOUT : wait_for_exit(session, app->process, timeouts->kill_app);
+
+        if (wait == ERROR_CANCELLED) ret = ERROR_CANCELLED;
+        else if (!wait || (force && terminate_app(app->process)))
+            set_status(session, app->record, RmStatusStopped, RmStatusRunning | RmStatusErrorOnStop);
+        else
+        {
+            set_status(session, app->record, RmStatusErrorOnStop, 0);
+            *failed = TRUE;
+        }
+        progress->done++;
+        report_progress(progress, FALSE);
+    }
+
+done:
+    free(collect.owners);
+    release_job(collect.job);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ console and other apps */
+
+static BOOL ctrl_c(DWORD pid, HANDLE process)
+{
+    BOOL wow64 = FALSE;
+
+    if (sizeof(void *) == 4 && IsWow64Process(GetCurrentProcess(), &wow64) && wow64
+            && IsWow64Process(process, &wow64) && !wow64)
+        return helper_send_ctrl_c(pid);
+    return send_ctrl_c(pid);
+}
+
+/* Console applications get CTRL_C_EVENT; others have nothing to be asked with and can only
+ * be terminated, which takes RmForceShutdown. */
+static DWORD close_other_app(struct session *session, struct window_app *app, BOOL force,
+                             const struct timeouts *timeouts, BOOL *failed)
+{
+    DWORD pid = app->record->info.Process.dwProcessId, wait = WAIT_TIMEOUT;
+
+    if (app->record->info.ApplicationType == RmConsole)
+    {
+        if (ctrl_c(pid, app->process)) wait = wait_for_exit(session, app->process, timeouts->kill_app);
+        else WARN("cannot send CTRL_C_EVENT to pid %lu\n", pid);
+    }
+    if (wait == ERROR_CANCELLED) return ERROR_CANCELLED;
+    if (!wait || (force && terminate_app(app->process)))
+        set_status(session, app->record, RmStatusStopped, RmStatusRunning | RmStatusErrorOnStop);
+    else
+    {
+        set_status(session, app->record, RmStatusErrorOnStop, 0);
+        *failed = TRUE;
+    }
+    return ERROR_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ services */
+
+static BOOL remember_service(struct session *session, const WCHAR *name)
+{
+    WCHAR **services, *copy;
+    unsigned int i;
+
+    for (i = 0; i < session->nservices; i++) if (!wcsicmp(session->services[i], name)) return TRUE;
+    if (!(copy = wcsdup(name))) return FALSE;
+    if (!(services = realloc(session->services, (session->nservices + 1) * sizeof(*services))))
+    {
+        free(copy);
+        return FALSE;
+    }
+    AcquireSRWLockExclusive(&session->state_lock);
+    session->services = services;
+    session->services[session->nservices++] = copy;
+    ReleaseSRWLockExclusive(&session->state_lock);
+    return TRUE;
+}
+
+/* The running services that depend on one, from their configurations (Wine 8.0's
+ * EnumDependentServices always answers none). */
+static WCHAR **running_dependents(SC_HANDLE manager, const WCHAR *name, unsigned int *count)
+{
+    ENUM_SERVICE_STATUS_PROCESSW *services = NULL;
+    DWORD size = 0, needed = 0, nservices = 0, resume = 0, i;
+    WCHAR **result = NULL;
+
+    *count = 0;
+    while (!EnumServicesStatusExW(manager, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE, (BYTE *)services,
+                                  size, &needed, &nservices, &resume, NULL))
+    {
+        free(services);
+        services = NULL;
+        resume = 0;
+        if (GetLastError() != ERROR_MORE_DATA || !(services = malloc(size + needed))) return NULL;
+        size += needed;
+    }
+    for (i = 0; i < nservices; i++)
+    {
+        QUERY_SERVICE_CONFIGW *config = NULL;
+        DWORD config_size = 0;
+        SC_HANDLE service;
+        const WCHAR *dep;
+
+        if (!(service = OpenServiceW(manager, services[i].lpServiceName, SERVICE_QUERY_CONFIG))) continue;
+        QueryServiceConfigW(service, NULL, 0, &config_size);
+        if (config_size && (config = malloc(config_size)) && QueryServiceConfigW(service, config, config_size, &config_size))
+        {
+            for (dep = config->lpDependencies; dep && *dep; dep += wcslen(dep) + 1)
+            {
+                WCHAR **bigger;
+
+                if (wcsicmp(dep, name)) continue;  /* group names start with '+' and never match */
+                if ((bigger = realloc(result, (*count + 1) * sizeof(*result))))
+                {
+                    result = bigger;
+                    if ((result[*count] = wcsdup(services[i].lpServiceName))) (*count)++;
+                }
+                break;
+            }
+        }
+        free(config);
+        CloseServiceHandle(service);
+    }
+    free(services);
+    return result;
+}
+
+static DWORD stop_service(struct session *session, SC_HANDLE manager, const WCHAR *name,
+                          const struct timeouts *timeouts, unsigned int depth)
+{
+    SERVICE_STATUS_PROCESS status;
+    SERVICE_STATUS control;
+    WCHAR **dependents;
+    unsigned int count, i;
+    DWORD size, start, ret = ERROR_SUCCESS;
+    SC_HANDLE service;
+
+    if (depth > 16) return ERROR_SUCCESS;  /* a dependency cycle */
+    if ((dependents = running_dependents(manager, name, &count)))
+    {
+        for (i = 0; i < count; i++)
+        {
+            if (!ret) ret = stop_service(session, manager, dependents[i], timeouts, depth + 1);
+            free(dependents[i]);
+        }
+        free(dependents);
+        if (ret) return ret;
+    }
+
+    if (!(service = OpenServiceW(manager, name, SERVICE_STOP | SERVICE_QUERY_STATUS))) return GetLastError();
+    if (!QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, (BYTE *)&status, sizeof(status), &size)
+            || status.dwCurrentState == SERVICE_STOPPED)
+    {
+        CloseServiceHandle(service);
+        return ERROR_SUCCESS;
+    }
+    TRACE("stopping service %s\n", debugstr_w(name));
+    remember_service(session, name);
+    if (!ControlService(service, SERVICE_CONTROL_STOP, &control) && GetLastError() != ERROR_SERVICE_NOT_ACTIVE)
+        ret = GetLastError();
+    for (start = GetTickCount(); !ret; )
+    {
+        if (!QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, (BYTE *)&status, sizeof(status), &size)) break;
+        if (status.dwCurrentState == SERVICE_STOPPED) break;
+        if (GetTickCount() - start > timeouts->kill_service) ret = WAIT_TIMEOUT;
+        else if (!WaitForSingleObject(session->cancel_event, 20)) ret = ERROR_CANCELLED;
+    }
+    CloseServiceHandle(service);
+    return ret;
+}
+
+static DWORD close_service_app(struct session *session, struct window_app *app, BOOL force,
+                               const struct timeouts *timeouts, BOOL *failed)
+{
+    SC_HANDLE manager;
+    DWORD ret;
+
+    if (!(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE | SC_MANAGER_CONNECT)))
+        ret = GetLastError();
+    else
+    {
+        ret = stop_service(session, manager, app->record->info.strServiceShortName, timeouts, 0);
+        CloseServiceHandle(manager);
+    }
+    if (ret == ERROR_CANCELLED) return ret;
+    if (ret && force && terminate_app(app->process)) ret = ERROR_SUCCESS;
+    if (!ret) set_status(session, app->record, RmStatusStopped, RmStatusRunning | RmStatusErrorOnStop);
+    else
+    {
+        WARN("cannot stop service %s: %lu\n", debugstr_w(app->record->info.strServiceShortName), ret);
+        set_status(session, app->record, RmStatusErrorOnStop, 0);
+        *failed = TRUE;
+    }
+    return ERROR_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ RmShutdown */
+
+/* Windows' order: window applications, console applications (and others), services, Explorer. */
+static int shutdown_stage(RM_APP_TYPE type)
+{
+    switch (type)
+    {
+    case RmMainWindow:
+    case RmOtherWindow: return 0;
+    case RmConsole:
+    case RmUnknownApp: return 1;
+    case RmService: return 2;
+    case RmExplorer: return 3;
+    default: return -1;
+    }
+}
+
+static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos, unsigned int count, ULONG flags,
+                           struct progress *progress)
+{
+    BOOL force = !!(flags & RmForceShutdown), failed = FALSE;
+    struct window_app *apps;
+    struct timeouts timeouts;
+    unsigned int i, napps = 0, stage;
+    DWORD ret = ERROR_SUCCESS;
+
+    get_timeouts(&timeouts);
+    if (!(apps = calloc(count ? count : 1, sizeof(*apps)))) return ERROR_OUTOFMEMORY;
+
+    for (i = 0; i < count; i++)
+    {
+        const RM_PROCESS_INFO *info = &infos[i];
+        struct app_record *record;
+        HANDLE process;
+
+        /* Entries that only remember what this session stopped earlier are not running. */
+        if (!(info->AppStatus & RmStatusRunning) || shutdown_stage(info->ApplicationType) < 0) continue;
+        AcquireSRWLockExclusive(&session->state_lock);
+        record = get_record(session, info);
+        ReleaseSRWLockExclusive(&session->state_lock);
+        if (!record)
+        {
+            ret = ERROR_OUTOFMEMORY;
+            break;
+        }
+        if (info->AppStatus & RmStatusShutdownMasked)
+        {
+            set_status(session, record, RmStatusShutdownMasked, 0);
+            continue;
+        }
+        if (!(process = open_app(info, PROCESS_TERMINATE | PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)))
+        {
+            /* Gone before we came to it. */
+            set_status(session, record, RmStatusStoppedOther, RmStatusRunning);
+            continue;
+        }
+        record->restart = info->bRestartable && !(info->AppStatus & RmStatusRestartMasked);
+        if (record->restart && info->ApplicationType != RmService && !record->params.cmdline)
+            capture_restart_info(record, process);
+        apps[napps].record = record;
+        apps[napps].process = process;
+        napps++;
+    }
+    progress->total = napps;
+    report_progress(progress, FALSE);
+
+    for (stage = 0; stage <= 3 && !ret && !(failed && !force); stage++)
+    {
+        struct window_app *stage_apps = NULL;
+        unsigned int nstage = 0;
+
+        for (i = 0; i < napps; i++)
+        {
+            if (shutdown_stage(apps[i].record->info.ApplicationType) != (int)stage) continue;
+            if (stage == 0 || stage == 3)
+            {
+                /* Window applications (and Explorer) are asked together; they are contiguous
+                 * in a copy made for the round. */
+                struct window_app *bigger = realloc(stage_apps, (nstage + 1) * sizeof(*bigger));
+
+                if (!bigger) { ret = ERROR_OUTOFMEMORY; break; }
+                stage_apps = bigger;
+                stage_apps[nstage++] = apps[i];
+                continue;
+            }
+            if (stage == 1) ret = close_other_app(session, &apps[i], force, &timeouts, &failed);
+            else ret = close_service_app(session, &apps[i], force, &timeouts, &failed);
+            progress->done++;
+            report_progress(progress, FALSE);
+            if (ret) break;
+        }
+        if (!ret && nstage) ret = close_window_apps(session, stage_apps, nstage, force, &timeouts, progress, &failed);
+        free(stage_apps);
+    }
+
+    for (i = 0; i < napps; i++) CloseHandle(apps[i].process);
+    free(apps);
+    if (!ret && failed) ret = ERROR_FAIL_SHUTDOWN;
+    return ret;
+}
 
 /***********************************************************************
  *           RmShutdown (rstrtmgr.@)
  */
 DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK status)
 {
+    struct progress progress = { status, -1, 0, 0 };
     struct session *session;
-    UINT needed = 0, count = 0;
+    RM_PROCESS_INFO *infos = NULL;
+    unsigned int count = 0, i;
     DWORD reasons, ret;
 
     TRACE("%lu, %#lx, %p\n", handle, flags, status);
@@ -34,17 +790,79 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
     if (flags & ~VALID_SHUTDOWN_FLAGS) return ERROR_BAD_ARGUMENTS;
     if ((ret = grab_primary_session(handle, &session))) return ret;
 
+    reset_cancel(session);
     InterlockedExchange(&session->shutdown_done, TRUE);
-    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
-    if (ret == ERROR_MORE_DATA)
+    report_progress(&progress, FALSE);
+    if ((ret = get_affected_list(session, &infos, &count, &reasons))) goto done;
+
+    /* Anything that needs a reboot: touch nothing. */
+    if (reasons)
     {
-        /* Closing applications comes with the shutdown work; until then, say so honestly. */
-        FIXME("closing %u application(s) is not implemented\n", needed);
-        ret = ERROR_FAIL_SHUTDOWN;
+        TRACE("reboot reasons %#lx, nothing is shut down\n", reasons);
+        ret = ERROR_FAIL_NOACTION_REBOOT;
+        goto done;
     }
-    else if (!ret && status) status(100);
+    if (flags & RmShutdownOnlyRegistered)
+    {
+        for (i = 0; i < count; i++)
+        {
+            if (!(infos[i].AppStatus & RmStatusRunning) || (infos[i].AppStatus & RmStatusShutdownMasked)) continue;
+            if (!infos[i].bRestartable)
+            {
+                TRACE("pid %lu cannot be restarted, nothing is shut down\n", infos[i].Process.dwProcessId);
+                ret = ERROR_FAIL_SHUTDOWN;
+                goto done;
+            }
+        }
+    }
+    ret = shutdown_apps(session, infos, count, flags, &progress);
+
+done:
+    if (ret != ERROR_CANCELLED) report_progress(&progress, TRUE);
+    free(infos);
     release_session(session);
+    TRACE("returning %lu\n", ret);
     return ret;
+}
+
+/* ------------------------------------------------------------------ RmRestart */
+
+static BOOL start_app(struct app_record *record)
+{
+    STARTUPINFOW si = { sizeof(si) };
+    PROCESS_INFORMATION pi;
+    DWORD flags = CREATE_UNICODE_ENVIRONMENT | CREATE_DEFAULT_ERROR_MODE;
+    WCHAR *cmdline;
+    BOOL ok;
+
+    if (!record->params.cmdline || !(cmdline = wcsdup(record->params.cmdline))) return FALSE;
+    /* Console applications restart in a console of their own. */
+    if (record->info.ApplicationType == RmConsole) flags |= CREATE_NEW_CONSOLE;
+    ok = CreateProcessW(record->params.image, cmdline, NULL, NULL, FALSE, flags, record->params.env,
+                        record->params.cwd && record->params.cwd[0] ? record->params.cwd : NULL, &si, &pi);
+    if (!ok && record->params.image)
+        ok = CreateProcessW(NULL, cmdline, NULL, NULL, FALSE, flags, record->params.env, NULL, &si, &pi);
+    free(cmdline);
+    if (!ok)
+    {
+        WARN("cannot restart %s: %lu\n", debugstr_w(record->params.cmdline), GetLastError());
+        return FALSE;
+    }
+    TRACE("restarted %s as pid %lu\n", debugstr_w(record->params.cmdline), pi.dwProcessId);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    return TRUE;
+}
+
+static BOOL start_service(SC_HANDLE manager, const WCHAR *name)
+{
+    SC_HANDLE service;
+    BOOL ok;
+
+    if (!(service = OpenServiceW(manager, name, SERVICE_START))) return FALSE;
+    ok = StartServiceW(service, 0, NULL) || GetLastError() == ERROR_SERVICE_ALREADY_RUNNING;
+    CloseServiceHandle(service);
+    return ok;
 }
 
 /***********************************************************************
@@ -52,17 +870,75 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
  */
 DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK status)
 {
+    struct progress progress = { status, -1, 0, 0 };
     struct session *session;
+    SC_HANDLE manager = NULL;
+    BOOL failed = FALSE;
+    unsigned int i, total = 0;
+    int n;
     DWORD ret;
 
     TRACE("%lu, %#lx, %p\n", handle, flags, status);
 
     if (flags) return ERROR_BAD_ARGUMENTS;
     if ((ret = grab_primary_session(handle, &session))) return ret;
+    if (!session->shutdown_done)
+    {
+        release_session(session);
+        return ERROR_REQUEST_OUT_OF_SEQUENCE;
+    }
+    reset_cancel(session);
 
-    if (!session->shutdown_done) ret = ERROR_REQUEST_OUT_OF_SEQUENCE;
-    else if (status) status(100);  /* nothing was stopped, so nothing is left to restart */
+    for (i = 0; i < session->napps; i++)
+        if (session->apps[i].restart && (session->apps[i].info.AppStatus & RmStatusStopped)
+                && !(session->apps[i].info.AppStatus & RmStatusRestarted))
+            total++;
+    progress.total = total + session->nservices;
+    report_progress(&progress, FALSE);
+
+    /* Services first, in the reverse of the order they were stopped (dependents last). */
+    if (session->nservices && !(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT))) failed = TRUE;
+    for (n = (int)session->nservices - 1; manager && n >= 0 && !ret; n--)
+    {
+        if (task_cancelled(session)) ret = ERROR_CANCELLED;
+        else if (!start_service(manager, session->services[n]))
+        {
+            WARN("cannot restart service %s: %lu\n", debugstr_w(session->services[n]), GetLastError());
+            failed = TRUE;
+        }
+        progress.done++;
+        report_progress(&progress, FALSE);
+    }
+    if (manager) CloseServiceHandle(manager);
+
+    /* Then applications, the last stopped first. */
+    for (n = (int)session->napps - 1; n >= 0 && !ret; n--)
+    {
+        struct app_record *record = &session->apps[n];
+        ULONG status_bits = record->info.AppStatus;
+
+        if (!(status_bits & RmStatusStopped) || (status_bits & RmStatusRestarted)) continue;
+        if (!record->restart)
+        {
+            if (status_bits & RmStatusRestartMasked) TRACE("pid %lu is not restarted: filtered\n", record->info.Process.dwProcessId);
+            continue;
+        }
+        if (task_cancelled(session)) ret = ERROR_CANCELLED;
+        else if (record->info.ApplicationType == RmService || start_app(record))
+            set_status(session, record, RmStatusRestarted, RmStatusErrorOnRestart);
+        else
+        {
+            set_status(session, record, RmStatusErrorOnRestart, 0);
+            failed = TRUE;
+        }
+        progress.done++;
+        report_progress(&progress, FALSE);
+    }
+
+    if (!ret && failed) ret = ERROR_FAIL_RESTART;
+    if (ret != ERROR_CANCELLED) report_progress(&progress, TRUE);
     release_session(session);
+    TRACE("returning %lu\n", ret);
     return ret;
 }
 
@@ -77,6 +953,7 @@ DWORD WINAPI RmCancelCurrentTask(DWORD handle)
 
     if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
     InterlockedExchange(&session->cancel_requested, TRUE);
+    SetEvent(session->cancel_event);
     release_session(session);
     return ERROR_SUCCESS;
 }
