@@ -55,8 +55,17 @@ echo "\$ rmtool list --json C:\\rstrtmgr-demo.txt (64-bit rmtool)"
 status=$?
 echo "exit code $status"
 
-wine taskkill /im holdfile.exe > /dev/null 2>&1
+echo
+echo "\$ rmtool close --restart C:\\rstrtmgr-demo.txt   (closes the holder, then starts it again)"
+wine "$rmtool32" close --restart 'C:\rstrtmgr-demo.txt' 2> /dev/null
+close_status=$?
+echo "exit code $close_status"
 wait $holder
+
+echo
+echo "\$ rmtool close C:\\rstrtmgr-demo.txt           (closes the restarted holder for good)"
+wine "$rmtool32" close 'C:\rstrtmgr-demo.txt' 2> /dev/null
+echo "exit code $?"
 wineserver -w
-[ $status = 1 ] && exit 0
+[ $status = 1 ] && [ $close_status = 0 ] && exit 0
 exit 1

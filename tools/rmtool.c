@@ -34,6 +34,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: rmtool COMMAND [ARGS]\n"
             "  list [--json] FILE...       who uses these files (exit 0: nobody, 1: in use, 2: error)\n"
+            "  close [--force] [--restart] FILE...\n"
+            "                              close what uses these files (and start it again);\n"
+            "                              exit 0: closed (or nobody), 1: something stayed, 2: error\n"
             "  sessions                    every Restart Manager session of this user\n"
             "  demo [--partner EXE] FILE   start a session, let a second process (EXE, e.g. the\n"
             "                              other architecture's rmtool) join it and register FILE\n"
@@ -227,6 +230,117 @@ static int cmd_list(int argc, WCHAR **argv)
     return count ? EXIT_IN_USE : EXIT_NOBODY;
 }
 
+/* ------------------------------------------------------------------ close */
+
+/* The status callback: a progress bar on standard error. */
+static void __cdecl draw_progress(UINT percent)
+{
+    char bar[41];
+    UINT i, filled = percent * 40 / 100;
+
+    for (i = 0; i < 40; i++) bar[i] = i < filled ? '#' : '.';
+    bar[40] = 0;
+    fprintf(stderr, "\r  [%s] %3u%%%s", bar, percent, percent >= 100 ? "\n" : "");
+    fflush(stderr);
+}
+
+static const char *status_text(ULONG status)
+{
+    if (status & RmStatusErrorOnRestart) return "could not be restarted";
+    if (status & RmStatusRestarted) return "restarted";
+    if (status & RmStatusErrorOnStop) return "could not be closed";
+    if (status & RmStatusShutdownMasked) return "left running (filtered)";
+    if (status & RmStatusStopped) return "closed";
+    if (status & RmStatusStoppedOther) return "ended by itself";
+    if (status & RmStatusRunning) return "running";
+    return "unknown";
+}
+
+static void print_statuses(DWORD handle)
+{
+    RM_PROCESS_INFO *infos;
+    DWORD reasons;
+    UINT count, i;
+
+    if (get_list(handle, &infos, &count, &reasons)) return;
+    for (i = 0; i < count; i++)
+        printf("%8lu  %-12s %-24s %ls\n", infos[i].Process.dwProcessId, app_type_name(infos[i].ApplicationType),
+               status_text(infos[i].AppStatus), infos[i].strAppName);
+    free(infos);
+}
+
+static int cmd_close(int argc, WCHAR **argv)
+{
+    WCHAR key[CCH_RM_SESSION_KEY + 1], **paths;
+    RM_PROCESS_INFO *infos;
+    BOOL force = FALSE, restart = FALSE;
+    DWORD handle, reasons = 0, ret;
+    UINT count = 0;
+    int code = EXIT_NOBODY;
+
+    for (; argc && argv[0][0] == '-'; argc--, argv++)
+    {
+        if (!wcscmp(argv[0], L"--force")) force = TRUE;
+        else if (!wcscmp(argv[0], L"--restart")) restart = TRUE;
+        else
+        {
+            usage();
+            return EXIT_ERROR;
+        }
+    }
+    if (!argc)
+    {
+        usage();
+        return EXIT_ERROR;
+    }
+    if (!(paths = full_paths(argc, argv))) return report_error("allocating", ERROR_OUTOFMEMORY);
+    if ((ret = RmStartSession(&handle, 0, key))) return report_error("RmStartSession", ret);
+    if ((ret = RmRegisterResources(handle, argc, (const WCHAR **)paths, 0, NULL, 0, NULL)))
+    {
+        RmEndSession(handle);
+        return report_error("RmRegisterResources", ret);
+    }
+    if ((ret = get_list(handle, &infos, &count, &reasons)))
+    {
+        RmEndSession(handle);
+        return report_error("RmGetList", ret);
+    }
+    free(infos);
+    if (!count)
+    {
+        printf("no process uses %s\n", argc == 1 ? "this file" : "these files");
+        RmEndSession(handle);
+        return EXIT_NOBODY;
+    }
+
+    printf("closing %u application(s)%s\n", count, force ? " (forced)" : "");
+    ret = RmShutdown(handle, force ? RmForceShutdown : 0, draw_progress);
+    if (ret == ERROR_FAIL_NOACTION_REBOOT)
+    {
+        printf("nothing closed: a reboot would be needed (reboot reasons: ");
+        print_reasons(reasons, FALSE);
+        printf(")\n");
+        code = EXIT_IN_USE;
+    }
+    else if (ret == ERROR_FAIL_SHUTDOWN)
+    {
+        printf("some applications could not be closed%s\n", force ? "" : " (try --force)");
+        code = EXIT_IN_USE;
+    }
+    else if (ret) code = report_error("RmShutdown", ret);
+
+    if (restart && (!ret || ret == ERROR_FAIL_SHUTDOWN))
+    {
+        printf("restarting\n");
+        if ((ret = RmRestart(handle, 0, draw_progress)) && ret != ERROR_FAIL_RESTART)
+            code = report_error("RmRestart", ret);
+        else if (ret) printf("some applications could not be restarted\n");
+    }
+    print_statuses(handle);
+    RmEndSession(handle);
+    return code;
+}
+
 /* ------------------------------------------------------------------ sessions */
 
 static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
@@ -387,6 +501,7 @@ int wmain(int argc, WCHAR **argv)
         return EXIT_ERROR;
     }
     if (!wcscmp(argv[1], L"list")) return cmd_list(argc - 2, argv + 2);
+    if (!wcscmp(argv[1], L"close")) return cmd_close(argc - 2, argv + 2);
     if (!wcscmp(argv[1], L"sessions")) return cmd_sessions();
     if (!wcscmp(argv[1], L"demo")) return cmd_demo(argc - 2, argv + 2);
     if (!wcscmp(argv[1], L"join-register")) return cmd_join_register(argc - 2, argv + 2);

@@ -6,7 +6,7 @@
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
 # other tree's programs.  Afterwards the same test programs run against Wine's builtin
 # rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
-# architectures: "N passed, N failed".
+# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh): "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -89,8 +89,25 @@ for arch in $arches; do
         grep -h -E 'Test failed|Test succeeded inside todo|unhandled exception|winetest-run' "$root/$arch"/tests/*.log | head -40
     fi
 done
-ours="$total_passed passed, $total_failed failed, $total_skipped skipped"
+conformance_passed=$total_passed conformance_failed=$total_failed conformance_skipped=$total_skipped
 [ $total_failed = 0 ] || status=1
+
+# The real client: Inno Setup 6.4.1 upgrading a running application through our DLL.
+echo "run-tests: end-to-end test with Inno Setup 6.4.1"
+e2e_log=$root/e2e-inno.log
+"$top/tools/e2e-inno.sh" --no-setup --no-build > "$e2e_log" 2>&1
+e2e_status=$?
+grep -E '^(PASS|FAIL|baseline)' "$e2e_log" | sed 's/^/  /'
+e2e_line=$(tr -d '\r' < "$e2e_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+if [ -z "$e2e_line" ]; then
+    echo "  the end-to-end test did not finish; its log: $e2e_log"
+    tail -20 "$e2e_log" | sed 's/^/  | /'
+    e2e_passed=0 e2e_failed=1
+else
+    e2e_passed=${e2e_line%% passed*}
+    e2e_failed=$(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+fi
+[ $e2e_status = 0 ] && [ "$e2e_failed" = 0 ] || status=1
 
 # Baseline: the same programs against Wine's builtin rstrtmgr.  Informative only.
 if [ "${RSTRTMGR_SKIP_BUILTIN_REPORT:-0}" != 1 ]; then
@@ -110,6 +127,8 @@ if [ "${RSTRTMGR_SKIP_BUILTIN_REPORT:-0}" != 1 ]; then
     echo "run-tests: baseline: Wine's builtin rstrtmgr fails $total_failed checks and passes $total_passed (its stubs abort most units)"
 fi
 
-echo "run-tests: our rstrtmgr.dll, both architectures:"
-echo "$ours"
+echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
+echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
+echo "run-tests: all checks with our rstrtmgr.dll:"
+echo "$((conformance_passed + e2e_passed)) passed, $((conformance_failed + e2e_failed)) failed, $conformance_skipped skipped"
 exit $status
