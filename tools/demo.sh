@@ -13,18 +13,9 @@ export WINEDEBUG=${WINEDEBUG:--all}
 "$top/tools/install.sh" || exit 1
 
 # The locker is a window application: it needs a display.
-xvfb_pid=
-if [ -z "${DISPLAY:-}" ]; then
-    for n in $(seq 90 120); do
-        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
-        xvfb_pid=$!
-        export DISPLAY=:$n
-        for i in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-        break
-    done
-fi
-trap '[ -n "$xvfb_pid" ] && kill $xvfb_pid 2> /dev/null' EXIT
+. "$top/tools/xvfb.sh"
+start_xvfb 110 129
+trap stop_xvfb EXIT
 
 # The wine wrapper starts the 32-bit loader, which redirects system32 to syswow64.
 wine64=/usr/lib/wine/wine64

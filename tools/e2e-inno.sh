@@ -85,18 +85,8 @@ kill_apps()
     return 1
 }
 
-xvfb_pid=
-if [ -z "${DISPLAY:-}" ]; then
-    for n in $(seq 90 120); do
-        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
-        xvfb_pid=$!
-        export DISPLAY=:$n
-        for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-        break
-    done
-    [ -n "$xvfb_pid" ] || die "no free display for Xvfb"
-fi
+. "$top/tools/xvfb.sh"
+start_xvfb 200 219 || die "no free display for Xvfb"
 
 cleanup()
 {
@@ -104,7 +94,7 @@ cleanup()
         kill_apps
         wineserver -k > /dev/null 2>&1
     fi
-    [ -n "$xvfb_pid" ] && kill $xvfb_pid 2> /dev/null
+    stop_xvfb
 }
 trap cleanup EXIT
 

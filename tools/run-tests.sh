@@ -19,24 +19,15 @@ fail() { echo "run-tests: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 if [ $setup = 1 ]; then "$top/tools/setup.sh" || fail "installing dependencies failed"; fi
 
 # A display for the tests that open windows.
-xvfb_pid=
-if [ -z "${DISPLAY:-}" ]; then
-    for n in $(seq 90 120); do
-        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
-        xvfb_pid=$!
-        export DISPLAY=:$n
-        for i in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-        break
-    done
-fi
+. "$top/tools/xvfb.sh"
+start_xvfb 90 109
 
 cleanup()
 {
     for arch in $arches; do
         [ -d "$root/$arch/wineprefix" ] && WINEPREFIX="$root/$arch/wineprefix" wineserver -k 2> /dev/null
     done
-    [ -n "$xvfb_pid" ] && kill $xvfb_pid 2> /dev/null
+    stop_xvfb
 }
 trap cleanup EXIT
 

@@ -41,22 +41,12 @@ if [ -n "$other" ] && [ -d "$other/tests" ]; then
 fi
 
 # Window tests need a display; a packager's make check may have none.
-xvfb_pid=
-if [ -z "${DISPLAY:-}" ] && command -v Xvfb > /dev/null; then
-    for n in $(seq 130 199); do
-        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
-        xvfb_pid=$!
-        DISPLAY=:$n
-        export DISPLAY
-        for i in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-        break
-    done
-fi
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 130 199
 
 timeout -k 10 ${RSTRTMGR_TEST_TIMEOUT:-900} "$wine" "$test_exe" "$unit"
 status=$?
-[ -n "$xvfb_pid" ] && kill $xvfb_pid 2> /dev/null
+stop_xvfb
 [ $status = 0 ] && exit 0
 echo "winetest-run: $unit exited with status $status" >&2
 exit 1
