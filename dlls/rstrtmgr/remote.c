@@ -129,9 +129,10 @@ BOOL read_process_params(HANDLE process, struct process_params *params)
     ULONG64 peb, block;
 
     memset(params, 0, sizeof(*params));
-    /* A 32-bit target of a 64-bit caller: its own, 32-bit PEB is the one it reads. */
+    /* A 32-bit target of a 64-bit caller: on Windows its own, 32-bit PEB is the one it reads.
+     * Wine 8.0 answers 1 instead of that address; its 64-bit PEB holds the same parameters. */
     if (sizeof(void *) == 8 && !NtQueryInformationProcess(process, ProcessWow64Information, &wow64_peb,
-                                                          sizeof(wow64_peb), NULL) && wow64_peb)
+                                                          sizeof(wow64_peb), NULL) && wow64_peb >= 0x10000)
     {
         layout = &layout32;
         peb = wow64_peb;

@@ -1,0 +1,1995 @@
+/*
+ * Restart Manager shutdown tests: RmShutdown, RmRestart, RmCancelCurrentTask and what the
+ * filters do to them
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <windows.h>
+#include <restartmanager.h>
+
+#include "wine/test.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#endif
+#ifndef ERROR_FAIL_NOACTION_REBOOT
+#define ERROR_FAIL_NOACTION_REBOOT 350
+#endif
+#ifndef ERROR_FAIL_SHUTDOWN
+#define ERROR_FAIL_SHUTDOWN 351
+#endif
+#ifndef ERROR_FAIL_RESTART
+#define ERROR_FAIL_RESTART 352
+#endif
+#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
+#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
+#endif
+#ifndef ENDSESSION_CLOSEAPP
+#define ENDSESSION_CLOSEAPP 0x00000001
+#endif
+
+/* Microsoft's samples use this value as "no session". */
+#define NO_SESSION 0xffffffff
+/* CCH_RM_SESSION_KEY + 1, with room to spare */
+#define KEY_BUFFER 40
+/* Written into output parameters before a call, to see whether the call wrote them. */
+#define SENTINEL 0xdeadbeef
+/* How long a child may take to get ready. */
+#define READY_TIMEOUT 30000
+/* How long a child waits for the parent to let it go. */
+#define CHILD_WAIT 120000
+/* How long a child may take to exit once it should. */
+#define EXIT_TIMEOUT 10000
+/* How long a restarted application may take to start. */
+#define RESTART_TIMEOUT 10000
+/* How long to watch for an application that must not be started again. */
+#define NO_RESTART_WAIT 1500
+/* The exit code of a console child that got CTRL_C_EVENT. */
+#define CTRL_C_EXIT_CODE 42
+#define MAX_STATUS_VALUES 256
+#define MAX_REPORT_LINES 8
+
+static const WCHAR window_title[] = L"rstrtmgr shutdown test window";
+/* An environment variable the window children report, to see which environment a restarted
+ * instance got. */
+static const WCHAR mark_name[] = L"RMTEST_SHUTDOWN_MARK";
+
+static WCHAR self_exe[MAX_PATH];
+static WCHAR temp_dir[MAX_PATH];    /* without the trailing backslash */
+static unsigned int name_counter;
+static LONG parent_ctrl_events;
+
+/* Counts the console control events this process gets; none may come. */
+static BOOL WINAPI parent_ctrl_handler(DWORD event)
+{
+    InterlockedIncrement(&parent_ctrl_events);
+    return TRUE;
+}
+
+/* A child process started in one of the modes of START_TEST below.  Its standard output
+ * comes back through a pipe: a line "ready" once it holds what it was asked to hold, or
+ * "notready <reason>" if it cannot; other lines (what it went through, its own test output)
+ * are traced and kept in log. */
+struct child
+{
+    PROCESS_INFORMATION pi;
+    RM_UNIQUE_PROCESS id;
+    HANDLE output;
+    HANDLE quit;        /* set to let the child exit */
+    char buffer[4096];
+    DWORD used;
+    char log[8192];
+    DWORD log_used;
+    DWORD exit_code;
+    BOOL running;
+};
+
+static void trace_loaded_dll(void)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
+
+    if (!module)
+    {
+        trace("rstrtmgr.dll is not loaded\n");
+        return;
+    }
+    path[0] = 0;
+    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
+    trace("testing %s\n", wine_dbgstr_w(path));
+}
+
+static void get_process_id(HANDLE process, RM_UNIQUE_PROCESS *id)
+{
+    FILETIME creation, exit_time, kernel, user;
+    BOOL ret;
+
+    memset(id, 0, sizeof(*id));
+    id->dwProcessId = GetProcessId(process);
+    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
+    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
+    if (ret) id->ProcessStartTime = creation;
+}
+
+/* A fresh name in the temp directory: <temp>\rmtest_shutdown_<pid>_<n><suffix>. */
+static void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix)
+{
+    swprintf(name, size, L"%ls\\rmtest_shutdown_%lx_%u%ls", temp_dir, GetCurrentProcessId(), ++name_counter, suffix);
+}
+
+static void delete_temp_file(const WCHAR *name)
+{
+    if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND)
+        trace("cannot delete %s, error %lu\n", wine_dbgstr_w(name), GetLastError());
+}
+
+static BOOL directory_of(const WCHAR *path, WCHAR *dir, size_t size)
+{
+    WCHAR *slash;
+
+    if (wcslen(path) >= size) return FALSE;
+    wcscpy(dir, path);
+    if (!(slash = wcsrchr(dir, '\\'))) return FALSE;
+    *slash = 0;
+    return TRUE;
+}
+
+/* The other architecture's shutdown.exe, if the harness named its directory. */
+static BOOL get_other_arch_exe(WCHAR *exe, size_t size)
+{
+    WCHAR dir[MAX_PATH];
+    DWORD len;
+
+    len = GetEnvironmentVariableW(L"RSTRTMGR_TEST_OTHER_ARCH", dir, ARRAY_SIZE(dir));
+    if (!len || len >= ARRAY_SIZE(dir)) return FALSE;
+    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
+    swprintf(exe, size, L"%ls\\shutdown.exe", dir);
+    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
+    {
+        trace("%s does not exist\n", wine_dbgstr_w(exe));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Whether the platform keeps restart registrations.  Wine 8.0 keeps none:
+ * GetApplicationRestartSettings returns E_NOTIMPL there. */
+static BOOL platform_keeps_registrations(void)
+{
+    DWORD size = 0, flags = 0;
+    HRESULT hr;
+
+    hr = GetApplicationRestartSettings(GetCurrentProcess(), NULL, &size, &flags);
+    return hr != E_NOTIMPL;
+}
+
+/* ------------------------------------------------------------------ registry settings */
+
+/* A registry value changed for a test, and what to put back. */
+struct saved_value
+{
+    HKEY root;
+    const WCHAR *path;
+    const WCHAR *name;
+    BOOL valid;
+    BOOL existed;
+    BOOL created_key;
+    DWORD type;
+    DWORD size;
+    BYTE data[512];
+};
+
+static BOOL set_reg_value(struct saved_value *saved, HKEY root, const WCHAR *path, const WCHAR *name,
+                          DWORD type, const void *data, DWORD size)
+{
+    DWORD disposition = 0;
+    LSTATUS status;
+    HKEY key;
+
+    memset(saved, 0, sizeof(*saved));
+    saved->root = root;
+    saved->path = path;
+    saved->name = name;
+    status = RegCreateKeyExW(root, path, 0, NULL, 0, KEY_QUERY_VALUE | KEY_SET_VALUE, NULL, &key, &disposition);
+    ok(!status, "RegCreateKeyExW(%s) failed, error %ld\n", wine_dbgstr_w(path), status);
+    if (status) return FALSE;
+    saved->created_key = disposition == REG_CREATED_NEW_KEY;
+    saved->size = sizeof(saved->data);
+    saved->existed = !RegQueryValueExW(key, name, NULL, &saved->type, saved->data, &saved->size);
+    status = RegSetValueExW(key, name, 0, type, data, size);
+    ok(!status, "RegSetValueExW(%s) failed, error %ld\n", wine_dbgstr_w(name), status);
+    RegCloseKey(key);
+    saved->valid = TRUE;
+    return !status;
+}
+
+static BOOL set_reg_string(struct saved_value *saved, HKEY root, const WCHAR *path, const WCHAR *name,
+                           const WCHAR *value)
+{
+    return set_reg_value(saved, root, path, name, REG_SZ, value, (wcslen(value) + 1) * sizeof(WCHAR));
+}
+
+static void restore_reg_value(struct saved_value *saved)
+{
+    LSTATUS status;
+    HKEY key;
+
+    if (!saved->valid) return;
+    saved->valid = FALSE;
+    status = RegOpenKeyExW(saved->root, saved->path, 0, KEY_SET_VALUE, &key);
+    ok(!status, "RegOpenKeyExW(%s) failed, error %ld\n", wine_dbgstr_w(saved->path), status);
+    if (status) return;
+    if (saved->existed) status = RegSetValueExW(key, saved->name, 0, saved->type, saved->data, saved->size);
+    else status = RegDeleteValueW(key, saved->name);
+    ok(!status, "restoring %s failed, error %ld\n", wine_dbgstr_w(saved->name), status);
+    RegCloseKey(key);
+    if (saved->created_key) RegDeleteKeyW(saved->root, saved->path);
+}
+
+/* ------------------------------------------------------------------ status callbacks */
+
+static UINT status_values[MAX_STATUS_VALUES];
+static LONG status_count;
+
+static void reset_status(void)
+{
+    status_count = 0;
+}
+
+static void record_status(UINT percent)
+{
+    LONG index = InterlockedIncrement(&status_count) - 1;
+
+    if (index < MAX_STATUS_VALUES) status_values[index] = percent;
+}
+
+/* The callback as the SDK declares it: cdecl on x86. */
+static void status_callback(UINT percent)
+{
+    record_status(percent);
+}
+
+/* The values a status callback got: 0..100, never decreasing, ending at 100. */
+#define check_status(a, b) check_status_(__FILE__, __LINE__, a, b)
+static void check_status_(const char *file, int line, const char *what, BOOL must_be_called)
+{
+    unsigned int i, count = min(status_count, MAX_STATUS_VALUES);
+    char text[MAX_STATUS_VALUES * 4 + 1], *p = text;
+
+    if (!count)
+    {
+        if (must_be_called) ok_(file, line)(0, "%s: the status callback was not called\n", what);
+        else trace_(file, line)("%s: the status callback was not called\n", what);
+        return;
+    }
+    text[0] = 0;
+    for (i = 0; i < count; i++) p += sprintf(p, " %u", status_values[i]);
+    trace_(file, line)("%s: %ld status values:%s\n", what, status_count, text);
+    for (i = 0; i < count; i++)
+    {
+        ok_(file, line)(status_values[i] <= 100, "%s: value %u is %u\n", what, i, status_values[i]);
+        if (i) ok_(file, line)(status_values[i] >= status_values[i - 1], "%s: value %u (%u) is below value %u (%u)\n",
+                               what, i, status_values[i], i - 1, status_values[i - 1]);
+    }
+    ok_(file, line)(status_values[count - 1] == 100, "%s: the last value is %u, expected 100\n", what,
+                    status_values[count - 1]);
+}
+
+#ifdef __i386__
+
+/* The callback as some bindings declare it: stdcall, popping its own argument. */
+static void __stdcall stdcall_status_callback(UINT percent)
+{
+    record_status(percent);
+}
+
+/* Calls func with nargs DWORD arguments pushed right to left, the way a stdcall caller does, and
+ * records by how much the call left ESP unbalanced (as in tests/exports.c). */
+struct stdcall_probe
+{
+    void *func;         /* offset 0 */
+    DWORD nargs;        /* offset 4 */
+    DWORD args[8];      /* offset 8 */
+    DWORD ret;          /* offset 40 */
+    LONG delta;         /* offset 44: ESP after the call minus ESP before pushing the arguments */
+};
+
+static void call_stdcall_probe(struct stdcall_probe *probe)
+{
+    __asm__ __volatile__(
+        "movl %%esp, %%esi\n\t"
+        "movl 4(%%edi), %%ecx\n"
+        "1:\n\t"
+        "testl %%ecx, %%ecx\n\t"
+        "jz 2f\n\t"
+        "pushl 4(%%edi,%%ecx,4)\n\t"
+        "decl %%ecx\n\t"
+        "jmp 1b\n"
+        "2:\n\t"
+        "call *(%%edi)\n\t"
+        "movl %%eax, 40(%%edi)\n\t"
+        "movl %%esp, %%eax\n\t"
+        "subl %%esi, %%eax\n\t"
+        "movl %%eax, 44(%%edi)\n\t"
+        "movl %%esi, %%esp\n\t"
+        : : "D" (probe) : "eax", "ecx", "edx", "esi", "memory", "cc");
+}
+
+#endif  /* __i386__ */
+
+/* ------------------------------------------------------------------ children */
+
+static void log_line(struct child *child, const char *line)
+{
+    size_t len = strlen(line);
+
+    if (child->log_used + len + 2 > sizeof(child->log)) return;
+    memcpy(child->log + child->log_used, line, len);
+    child->log_used += len;
+    child->log[child->log_used++] = '\n';
+    child->log[child->log_used] = 0;
+}
+
+/* Reads the child's output.  Stops at a "ready" or "notready" line, returned in reply, unless
+ * to_end is set; then reads until the child closes its output.  Other lines are traced and
+ * logged.  Returns FALSE on a timeout or when the output ends without the line. */
+static BOOL read_child_output(struct child *child, char *reply, DWORD size, DWORD timeout, BOOL to_end)
+{
+    DWORD start = GetTickCount(), avail, got;
+    char *line, *end;
+    BOOL found;
+
+    for (;;)
+    {
+        while ((end = memchr(child->buffer, '\n', child->used)))
+        {
+            *end = 0;
+            line = child->buffer;
+            if (end > line && end[-1] == '\r') end[-1] = 0;
+            found = !to_end && (!strcmp(line, "ready") || !strncmp(line, "notready", 8));
+            if (found) lstrcpynA(reply, line, size);
+            else if (line[0])
+            {
+                trace("child %04lx: %s\n", child->pi.dwProcessId, line);
+                log_line(child, line);
+            }
+            child->used -= end + 1 - child->buffer;
+            memmove(child->buffer, end + 1, child->used);
+            if (found) return TRUE;
+        }
+        if (child->used == sizeof(child->buffer) - 1)
+        {
+            child->buffer[child->used] = 0;
+            trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
+            child->used = 0;
+        }
+        /* PeekNamedPipe fails once the child has exited and its end is closed. */
+        if (!PeekNamedPipe(child->output, NULL, 0, NULL, &avail, NULL)) break;
+        if (!avail)
+        {
+            if (GetTickCount() - start >= timeout) return FALSE;
+            Sleep(10);
+            continue;
+        }
+        if (!ReadFile(child->output, child->buffer + child->used,
+                      min(avail, (DWORD)sizeof(child->buffer) - 1 - child->used), &got, NULL) || !got)
+            break;
+        child->used += got;
+    }
+    if (child->used)
+    {
+        child->buffer[child->used] = 0;
+        trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
+        log_line(child, child->buffer);
+        child->used = 0;
+    }
+    return to_end;
+}
+
+/* Takes in what a running child has written so far. */
+static void drain_child_output(struct child *child)
+{
+    if (child->running) read_child_output(child, NULL, 0, 0, TRUE);
+}
+
+static BOOL child_said(const struct child *child, const char *text)
+{
+    return strstr(child->log, text) != NULL;
+}
+
+static BOOL is_running(const struct child *child)
+{
+    return child->running && WaitForSingleObject(child->pi.hProcess, 0) == WAIT_TIMEOUT;
+}
+
+static BOOL wait_exit(const struct child *child, DWORD timeout)
+{
+    return WaitForSingleObject(child->pi.hProcess, timeout) == WAIT_OBJECT_0;
+}
+
+/* Collects the output and the exit code of a child and closes its handles.  With let_go, the
+ * child is told to quit first; one that does not exit in time is terminated (and that fails). */
+#define finish_child(a, b) finish_child_(__FILE__, __LINE__, a, b)
+static DWORD finish_child_(const char *file, int line, struct child *child, BOOL let_go)
+{
+    if (!child->running) return child->exit_code;
+    if (let_go && child->quit) SetEvent(child->quit);
+    if (!wait_exit(child, EXIT_TIMEOUT))
+    {
+        ok_(file, line)(0, "child %04lx did not exit\n", child->pi.dwProcessId);
+        TerminateProcess(child->pi.hProcess, 1);
+        WaitForSingleObject(child->pi.hProcess, 5000);
+    }
+    read_child_output(child, NULL, 0, EXIT_TIMEOUT, TRUE);
+    child->exit_code = 0xdeadbeef;
+    GetExitCodeProcess(child->pi.hProcess, &child->exit_code);
+    CloseHandle(child->pi.hProcess);
+    CloseHandle(child->pi.hThread);
+    CloseHandle(child->output);
+    if (child->quit) CloseHandle(child->quit);
+    child->quit = NULL;
+    child->running = FALSE;
+    return child->exit_code;
+}
+
+/* Lets the child go; its exit code is its failure count. */
+#define stop_child(a) stop_child_(__FILE__, __LINE__, a)
+static void stop_child_(const char *file, int line, struct child *child)
+{
+    DWORD code;
+
+    if (!child->running) return;
+    code = finish_child_(file, line, child, TRUE);
+    ok_(file, line)(code == 0, "child %04lx exited with %lu\n", child->pi.dwProcessId, code);
+}
+
+/* Ends a child whatever state it is in, without judging how it ended. */
+static void kill_child(struct child *child)
+{
+    if (!child->running) return;
+    if (is_running(child))
+    {
+        TerminateProcess(child->pi.hProcess, 1);
+        WaitForSingleObject(child->pi.hProcess, 5000);
+    }
+    finish_child(child, FALSE);
+}
+
+/* Starts "exe shutdown <mode> <quit event> <args>..." in cwd (NULL: this one's). */
+static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode, unsigned int count,
+                        const WCHAR * const *args, const WCHAR *cwd)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    static unsigned int event_counter;
+    WCHAR event_name[64], *cmdline;
+    HANDLE write_pipe;
+    STARTUPINFOW si;
+    unsigned int i;
+    size_t size;
+    BOOL ret;
+
+    memset(child, 0, sizeof(*child));
+    size = wcslen(exe) + wcslen(mode) + ARRAY_SIZE(event_name) + 32;
+    for (i = 0; i < count; i++) size += wcslen(args[i]) + 3;
+    if (!(cmdline = malloc(size * sizeof(WCHAR)))) return FALSE;
+    swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_shutdown_quit_%lx_%u", GetCurrentProcessId(),
+             ++event_counter);
+    child->quit = CreateEventW(NULL, TRUE, FALSE, event_name);
+    ok(child->quit != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+    if (!child->quit)
+    {
+        free(cmdline);
+        return FALSE;
+    }
+    swprintf(cmdline, size, L"\"%ls\" shutdown %ls %ls", exe, mode, event_name);
+    for (i = 0; i < count; i++)
+    {
+        wcscat(cmdline, L" \"");
+        wcscat(cmdline, args[i]);
+        wcscat(cmdline, L"\"");
+    }
+
+    if (!CreatePipe(&child->output, &write_pipe, &sa, 0))
+    {
+        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
+        CloseHandle(child->quit);
+        free(cmdline);
+        return FALSE;
+    }
+    SetHandleInformation(child->output, HANDLE_FLAG_INHERIT, 0);
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = NULL;
+    si.hStdOutput = write_pipe;
+    si.hStdError = write_pipe;
+    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, cwd, &si, &child->pi);
+    ok(ret, "CreateProcessW(%s) failed, error %lu\n", wine_dbgstr_w(cmdline), GetLastError());
+    CloseHandle(write_pipe);
+    free(cmdline);
+    if (!ret)
+    {
+        CloseHandle(child->output);
+        CloseHandle(child->quit);
+        return FALSE;
+    }
+    child->running = TRUE;
+    get_process_id(child->pi.hProcess, &child->id);
+    return TRUE;
+}
+
+/* Starts a child and waits until it is ready.  A child that says "notready" is skipped; one
+ * that says nothing fails.  On FALSE the child is already gone. */
+#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, c, d, e, NULL)
+#define launch_child_in(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, c, d, e, f)
+static BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *mode,
+                          unsigned int count, const WCHAR * const *args, const WCHAR *cwd)
+{
+    char reply[256] = "";
+
+    if (!start_child(child, exe, mode, count, args, cwd)) return FALSE;
+    if (!read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE))
+    {
+        ok_(file, line)(0, "the %s child %04lx did not get ready\n", wine_dbgstr_w(mode), child->pi.dwProcessId);
+        kill_child(child);
+        return FALSE;
+    }
+    if (strcmp(reply, "ready"))
+    {
+        skip_(file, line)("the %s child: %s\n", wine_dbgstr_w(mode), reply);
+        kill_child(child);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A window child holding file: "window" (answers TRUE and exits on WM_ENDSESSION or
+ * WM_CLOSE), "refuse" (answers FALSE and ignores WM_CLOSE) or "hung" (stops pumping messages
+ * once ready).  A "window" child also signals the named event started and appends a line to
+ * the report file each time it starts, and registers for restart; "-" means none. */
+static BOOL launch_window(struct child *child, const WCHAR *exe, const WCHAR *mode, const WCHAR *file,
+                          const WCHAR *started, const WCHAR *report, const WCHAR *cwd)
+{
+    const WCHAR *args[3];
+
+    args[0] = file;
+    args[1] = started ? started : L"-";
+    args[2] = report ? report : L"-";
+    return launch_child_in(child, exe, mode, wcscmp(mode, L"window") ? 1 : 3, args, cwd);
+}
+
+/* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
+ * into a new directory in the temp directory.  The copy's path is returned in copy. */
+static BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy)
+{
+    WCHAR src_dir[MAX_PATH], dll[MAX_PATH], dll_copy[MAX_PATH];
+    BOOL ret;
+
+    make_temp_name(dir, MAX_PATH, L"_exe");
+    ret = CreateDirectoryW(dir, NULL);
+    ok(ret, "CreateDirectoryW(%s) failed, error %lu\n", wine_dbgstr_w(dir), GetLastError());
+    if (!ret) return FALSE;
+    swprintf(copy, MAX_PATH, L"%ls\\rmtest_copy.exe", dir);
+    ret = CopyFileW(exe, copy, FALSE);
+    ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(exe), GetLastError());
+    if (!ret)
+    {
+        RemoveDirectoryW(dir);
+        return FALSE;
+    }
+    if (directory_of(exe, src_dir, ARRAY_SIZE(src_dir)))
+    {
+        swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", src_dir);
+        swprintf(dll_copy, ARRAY_SIZE(dll_copy), L"%ls\\rstrtmgr.dll", dir);
+        if (GetFileAttributesW(dll) != INVALID_FILE_ATTRIBUTES)
+        {
+            ret = CopyFileW(dll, dll_copy, FALSE);
+            ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(dll), GetLastError());
+        }
+    }
+    return TRUE;
+}
+
+static void delete_executable_copy(const WCHAR *dir, const WCHAR *copy)
+{
+    WCHAR dll[MAX_PATH];
+
+    delete_temp_file(copy);
+    swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", dir);
+    delete_temp_file(dll);
+    if (!RemoveDirectoryW(dir)) trace("cannot remove %s, error %lu\n", wine_dbgstr_w(dir), GetLastError());
+}
+
+/* The messages a window child reported, in the order it got them (-1: not received). */
+struct child_messages
+{
+    int query;
+    ULONG query_lparam;
+    int endsession;
+    ULONG end_wparam;
+    ULONG end_lparam;
+    int close;
+    unsigned int count;
+};
+
+static void parse_messages(const struct child *child, struct child_messages *msgs)
+{
+    const char *p = child->log, *eol;
+    ULONG wparam, lparam;
+    int index = 0;
+
+    memset(msgs, 0, sizeof(*msgs));
+    msgs->query = msgs->endsession = msgs->close = -1;
+    for (; (eol = strchr(p, '\n')); p = eol + 1)
+    {
+        if (strncmp(p, "message ", 8)) continue;
+        if (sscanf(p, "message WM_QUERYENDSESSION %lx %lx", &wparam, &lparam) == 2)
+        {
+            if (msgs->query < 0)
+            {
+                msgs->query = index;
+                msgs->query_lparam = lparam;
+            }
+        }
+        else if (sscanf(p, "message WM_ENDSESSION %lx %lx", &wparam, &lparam) == 2)
+        {
+            if (msgs->endsession < 0)
+            {
+                msgs->endsession = index;
+                msgs->end_wparam = wparam;
+                msgs->end_lparam = lparam;
+            }
+        }
+        else if (!strncmp(p, "message WM_CLOSE", 16))
+        {
+            if (msgs->close < 0) msgs->close = index;
+        }
+        index++;
+    }
+    msgs->count = index;
+}
+
+/* ------------------------------------------------------------------ restart reports */
+
+struct report_line
+{
+    char mode[16];
+    DWORD pid;
+    char mark[64];
+    WCHAR cwd[MAX_PATH];
+};
+
+/* The lines the window children appended to a report file: "<mode> <pid> <mark> <cwd>". */
+static unsigned int read_report(const WCHAR *path, struct report_line *lines, unsigned int max)
+{
+    char data[4096], *p, *eol;
+    unsigned int count = 0;
+    DWORD got = 0;
+    HANDLE file;
+    int n;
+
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return 0;
+    ReadFile(file, data, sizeof(data) - 1, &got, NULL);
+    CloseHandle(file);
+    data[got] = 0;
+    for (p = data; count < max && (eol = strchr(p, '\n')); p = eol + 1)
+    {
+        struct report_line *line = &lines[count];
+
+        *eol = 0;
+        if (eol > p && eol[-1] == '\r') eol[-1] = 0;
+        memset(line, 0, sizeof(*line));
+        if (sscanf(p, "%15s %lu %63s %n", line->mode, &line->pid, line->mark, &n) < 3) continue;
+        MultiByteToWideChar(CP_UTF8, 0, p + n, -1, line->cwd, ARRAY_SIZE(line->cwd));
+        count++;
+    }
+    return count;
+}
+
+static BOOL is_instance_of(HANDLE process, const WCHAR *exe)
+{
+    WCHAR image[MAX_PATH], long_image[MAX_PATH], long_exe[MAX_PATH];
+    DWORD len = ARRAY_SIZE(image);
+
+    if (!QueryFullProcessImageNameW(process, 0, image, &len)) return FALSE;
+    if (!GetLongPathNameW(image, long_image, ARRAY_SIZE(long_image))) wcscpy(long_image, image);
+    if (!GetLongPathNameW(exe, long_exe, ARRAY_SIZE(long_exe))) wcscpy(long_exe, exe);
+    return !wcsicmp(long_image, long_exe);
+}
+
+/* Ends the instances of exe a report lists, other than the first one: quit (an instance
+ * started with the original command line waits for it), then terminate what is left. */
+static void end_reported_instances(const WCHAR *report, const WCHAR *exe, DWORD original_pid, HANDLE quit)
+{
+    struct report_line lines[MAX_REPORT_LINES];
+    unsigned int count, i;
+    HANDLE process;
+
+    if (quit) SetEvent(quit);
+    count = read_report(report, lines, ARRAY_SIZE(lines));
+    for (i = 0; i < count; i++)
+    {
+        if (lines[i].pid == original_pid) continue;
+        if (!(process = OpenProcess(SYNCHRONIZE | PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                                    lines[i].pid)))
+            continue;
+        if (is_instance_of(process, exe) && WaitForSingleObject(process, EXIT_TIMEOUT) == WAIT_TIMEOUT)
+        {
+            trace("terminating the restarted instance %04lx\n", lines[i].pid);
+            TerminateProcess(process, 1);
+            WaitForSingleObject(process, 5000);
+        }
+        CloseHandle(process);
+    }
+}
+
+/* ------------------------------------------------------------------ sessions and lists */
+
+#define start_session(a) start_session_(__FILE__, __LINE__, a, NULL)
+#define start_session_key(a, b) start_session_(__FILE__, __LINE__, a, b)
+static BOOL start_session_(const char *file, int line, DWORD *handle, WCHAR *key_out)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret;
+
+    *handle = NO_SESSION;
+    memset(key, 0, sizeof(key));
+    ret = RmStartSession(handle, 0, key);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmStartSession: got %lu, expected 0\n", ret);
+    if (!ret && key_out) memcpy(key_out, key, sizeof(key));
+    return !ret;
+}
+
+#define end_session(a) end_session_(__FILE__, __LINE__, a)
+static void end_session_(const char *file, int line, DWORD handle)
+{
+    DWORD ret = RmEndSession(handle);
+
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
+}
+
+#define register_file(a, b) register_file_(__FILE__, __LINE__, a, b)
+static BOOL register_file_(const char *file, int line, DWORD handle, const WCHAR *path)
+{
+    LPCWSTR files[1];
+    DWORD ret;
+
+    files[0] = path;
+    ret = RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmRegisterResources(%s): got %lu, expected 0\n", wine_dbgstr_w(path), ret);
+    return !ret;
+}
+
+/* The two-call pattern of Microsoft's sample, retried because the list may grow between the
+ * calls.  On success *infos (NULL if empty; free it) holds *count entries. */
+static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
+{
+    RM_PROCESS_INFO *buffer = NULL;
+    UINT needed, n = 0, attempt;
+    DWORD ret = ERROR_MORE_DATA;
+
+    for (attempt = 0; attempt < 5; attempt++)
+    {
+        needed = SENTINEL;
+        *reasons = SENTINEL;
+        ret = RmGetList(handle, &needed, &n, buffer, reasons);
+        if (ret != ERROR_MORE_DATA) break;
+        free(buffer);
+        if (needed == SENTINEL || !(buffer = calloc(needed ? needed : 1, sizeof(*buffer))))
+        {
+            buffer = NULL;
+            break;
+        }
+        n = needed;
+    }
+    if (ret)
+    {
+        free(buffer);
+        buffer = NULL;
+        n = 0;
+    }
+    *infos = buffer;
+    *count = n;
+    return ret;
+}
+
+static unsigned int name_length(const WCHAR *name, unsigned int size)
+{
+    unsigned int len;
+
+    for (len = 0; len < size && name[len]; len++)
+        ;
+    return len;
+}
+
+static void trace_entry(const RM_PROCESS_INFO *info)
+{
+    trace("pid %04lx: type %d, status %#lx, session %ld, restartable %d, name %s\n",
+          info->Process.dwProcessId, info->ApplicationType, info->AppStatus, (LONG)info->TSSessionId,
+          info->bRestartable, wine_dbgstr_wn(info->strAppName, name_length(info->strAppName, ARRAY_SIZE(info->strAppName))));
+}
+
+/* The session's entry for a process (pid and start time); FALSE if it is not listed or
+ * RmGetList fails (which fails the test). */
+#define get_entry(a, b, c) get_entry_(__FILE__, __LINE__, a, b, c)
+static BOOL get_entry_(const char *file, int line, DWORD handle, const RM_UNIQUE_PROCESS *id, RM_PROCESS_INFO *out)
+{
+    RM_PROCESS_INFO *infos;
+    DWORD ret, reasons;
+    BOOL found = FALSE;
+    UINT count, i;
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    for (i = 0; i < count; i++)
+    {
+        trace_entry(&infos[i]);
+        if (infos[i].Process.dwProcessId == id->dwProcessId
+                && !memcmp(&infos[i].Process.ProcessStartTime, &id->ProcessStartTime, sizeof(FILETIME)))
+        {
+            if (out && !found) *out = infos[i];
+            found = TRUE;
+        }
+    }
+    ok_(file, line)(found, "process %04lx is not among the %u listed\n", id->dwProcessId, count);
+    free(infos);
+    return found;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+/* A window application that agrees to close: WM_QUERYENDSESSION(ENDSESSION_CLOSEAPP), then
+ * WM_ENDSESSION(TRUE), and it exits; afterwards RmGetList shows it stopped. */
+static void run_cooperative_window(const WCHAR *exe)
+{
+    FILETIME returned, created, exited, kernel, user;
+    struct child_messages msgs;
+    RM_PROCESS_INFO info;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, start, elapsed, code;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (!launch_window(&child, exe, L"window", file, NULL, NULL, NULL)) goto done;
+    if (!start_session(&handle))
+    {
+        stop_child(&child);
+        goto done;
+    }
+    register_file(handle, file);
+    if (get_entry(handle, &child.id, &info))
+    {
+        ok(info.ApplicationType == RmMainWindow, "got type %d, expected %d\n", info.ApplicationType, RmMainWindow);
+        ok(info.AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", info.AppStatus);
+    }
+
+    reset_status();
+    start = GetTickCount();
+    ret = RmShutdown(handle, 0, status_callback);
+    elapsed = GetTickCount() - start;
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    trace("RmShutdown took %lu ms (from %lu)\n", elapsed, start);
+    check_status("RmShutdown", TRUE);
+
+    GetSystemTimeAsFileTime(&returned);
+    ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+    if (GetProcessTimes(child.pi.hProcess, &created, &exited, &kernel, &user))
+        trace("the child exited %ld ms before RmShutdown returned\n",
+              (LONG)((((ULONGLONG)returned.dwHighDateTime << 32 | returned.dwLowDateTime)
+                      - ((ULONGLONG)exited.dwHighDateTime << 32 | exited.dwLowDateTime)) / 10000));
+    code = finish_child(&child, FALSE);
+    ok(code == 0, "the child exited with %lu\n", code);
+    parse_messages(&child, &msgs);
+    ok(msgs.query >= 0, "the child got no WM_QUERYENDSESSION\n");
+    if (msgs.query >= 0)
+        ok(msgs.query_lparam & ENDSESSION_CLOSEAPP, "WM_QUERYENDSESSION: got lParam %#lx, expected ENDSESSION_CLOSEAPP\n",
+           msgs.query_lparam);
+    ok(msgs.endsession >= 0, "the child got no WM_ENDSESSION\n");
+    if (msgs.endsession >= 0)
+    {
+        ok(msgs.endsession > msgs.query, "WM_ENDSESSION came before WM_QUERYENDSESSION\n");
+        ok(msgs.end_wparam == TRUE, "WM_ENDSESSION: got wParam %lu, expected TRUE\n", msgs.end_wparam);
+        ok(msgs.end_lparam & ENDSESSION_CLOSEAPP, "WM_ENDSESSION: got lParam %#lx, expected ENDSESSION_CLOSEAPP\n",
+           msgs.end_lparam);
+    }
+    trace("WM_CLOSE %s\n", msgs.close >= 0 ? "received" : "not received");
+
+    if (get_entry(handle, &child.id, &info))
+    {
+        ok(info.AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", info.AppStatus);
+        ok(!(info.AppStatus & RmStatusRunning), "got AppStatus %#lx, expected no RmStatusRunning\n", info.AppStatus);
+    }
+    end_session(handle);
+done:
+    delete_temp_file(file);
+}
+
+static void test_cooperative_window(void)
+{
+    run_cooperative_window(self_exe);
+}
+
+/* A window application that refuses: the shutdown is called off (351) and it stays; forced,
+ * it is terminated. */
+static void test_refusing_window(void)
+{
+    struct child_messages msgs;
+    RM_PROCESS_INFO info;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, start, code;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (!launch_window(&child, self_exe, L"refuse", file, NULL, NULL, NULL)) goto done;
+
+    if (start_session(&handle))
+    {
+        register_file(handle, file);
+        start = GetTickCount();
+        ret = RmShutdown(handle, 0, NULL);
+        ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown: got %lu, expected 351\n", ret);
+        trace("RmShutdown took %lu ms\n", GetTickCount() - start);
+        ok(is_running(&child), "the child is gone\n");
+        drain_child_output(&child);
+        parse_messages(&child, &msgs);
+        ok(msgs.query >= 0, "the child got no WM_QUERYENDSESSION\n");
+        /* What the refusing application hears afterwards is not documented. */
+        trace("WM_ENDSESSION %s (wParam %lu), WM_CLOSE %s\n", msgs.endsession >= 0 ? "received" : "not received",
+              msgs.end_wparam, msgs.close >= 0 ? "received" : "not received");
+        if (get_entry(handle, &child.id, &info))
+            ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n",
+               info.AppStatus);
+
+        /* Installers call RmRestart even when RmShutdown failed. */
+        ret = RmRestart(handle, 0, NULL);
+        ok(ret != ERROR_REQUEST_OUT_OF_SEQUENCE, "RmRestart after a failed RmShutdown: got 776\n");
+        trace("RmRestart after a failed RmShutdown: got %lu\n", ret);
+        ok(is_running(&child), "the child is gone\n");
+        end_session(handle);
+    }
+
+    if (start_session(&handle))
+    {
+        register_file(handle, file);
+        start = GetTickCount();
+        ret = RmShutdown(handle, RmForceShutdown, NULL);
+        ok(ret == ERROR_SUCCESS, "forced RmShutdown: got %lu, expected 0\n", ret);
+        trace("forced RmShutdown took %lu ms\n", GetTickCount() - start);
+        ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+        if (get_entry(handle, &child.id, &info))
+        {
+            ok(info.AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", info.AppStatus);
+            ok(!(info.AppStatus & RmStatusRunning), "got AppStatus %#lx, expected no RmStatusRunning\n",
+               info.AppStatus);
+        }
+        end_session(handle);
+    }
+    if (wait_exit(&child, 0))
+    {
+        code = finish_child(&child, FALSE);
+        trace("the terminated child's exit code: %lu\n", code);
+    }
+    else kill_child(&child);
+done:
+    delete_temp_file(file);
+}
+
+/* A console application gets CTRL_C_EVENT, and only it: not the caller. */
+static void run_console_ctrl_c(const WCHAR *exe)
+{
+    RM_PROCESS_INFO info;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, start, code;
+    LONG events_before = parent_ctrl_events;
+    const WCHAR *args[1];
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    if (!launch_child(&child, exe, L"console", 1, args)) goto done;
+    if (!start_session(&handle))
+    {
+        stop_child(&child);
+        goto done;
+    }
+    register_file(handle, file);
+    if (get_entry(handle, &child.id, &info))
+        ok(info.ApplicationType == RmConsole, "got type %d, expected %d\n", info.ApplicationType, RmConsole);
+
+    start = GetTickCount();
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    trace("RmShutdown took %lu ms\n", GetTickCount() - start);
+    ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+    code = finish_child(&child, FALSE);
+    /* Project requirement: Microsoft documents CTRL_C_EVENT for console applications (a
+     * third-party account says CTRL_SHUTDOWN_EVENT); the child exits with 42 on CTRL_C_EVENT,
+     * with 100 + the event for any other. */
+    ok(code == CTRL_C_EXIT_CODE, "the child exited with %lu, expected %u (CTRL_C_EVENT)\n", code, CTRL_C_EXIT_CODE);
+    ok(child_said(&child, "ctrl 0"), "the child did not report CTRL_C_EVENT\n");
+
+    /* A handler thread would have started by now. */
+    Sleep(200);
+    /* Project requirement: the event goes to the application alone, never to the caller. */
+    ok(parent_ctrl_events == events_before, "the caller got %ld console control events\n",
+       parent_ctrl_events - events_before);
+
+    if (get_entry(handle, &child.id, &info))
+    {
+        ok(info.AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", info.AppStatus);
+        ok(!(info.AppStatus & RmStatusRunning), "got AppStatus %#lx, expected no RmStatusRunning\n", info.AppStatus);
+    }
+    end_session(handle);
+done:
+    delete_temp_file(file);
+}
+
+static void test_console_ctrl_c(void)
+{
+    run_console_ctrl_c(self_exe);
+}
+
+/* A console application that ignores control events stays without RmForceShutdown. */
+static void test_console_ignoring(void)
+{
+    struct saved_value saved;
+    RM_PROCESS_INFO info;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret, start, code;
+    const WCHAR *args[1];
+
+    /* A short wait for the application to exit. */
+    if (!set_reg_string(&saved, HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"WaitToKillAppTimeout", L"2000"))
+        return;
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    if (!launch_child(&child, self_exe, L"ignorectrl", 1, args)) goto done;
+    if (!start_session(&handle))
+    {
+        stop_child(&child);
+        goto done;
+    }
+    register_file(handle, file);
+
+    start = GetTickCount();
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown: got %lu, expected 351\n", ret);
+    trace("RmShutdown took %lu ms\n", GetTickCount() - start);
+    ok(is_running(&child), "the child is gone\n");
+    if (get_entry(handle, &child.id, &info))
+        ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n", info.AppStatus);
+
+    /* Inno Setup calls RmShutdown again after 351, here with force. */
+    start = GetTickCount();
+    ret = RmShutdown(handle, RmForceShutdown, NULL);
+    ok(ret == ERROR_SUCCESS, "forced RmShutdown: got %lu, expected 0\n", ret);
+    trace("forced RmShutdown took %lu ms\n", GetTickCount() - start);
+    ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+    if (get_entry(handle, &child.id, &info))
+        ok(info.AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", info.AppStatus);
+    end_session(handle);
+    code = finish_child(&child, FALSE);
+    trace("the terminated child's exit code: %lu\n", code);
+done:
+    kill_child(&child);
+    delete_temp_file(file);
+    restore_reg_value(&saved);
+}
+
+/* A reboot reason (the caller itself holds a registered file): nothing is touched. */
+static void test_reboot_reason(void)
+{
+    WCHAR self_file[MAX_PATH], file[MAX_PATH];
+    struct child_messages msgs;
+    RM_PROCESS_INFO *infos;
+    struct child child;
+    DWORD handle, ret, reasons;
+    LPCWSTR files[2];
+    HANDLE h;
+    UINT count;
+
+    make_temp_name(self_file, ARRAY_SIZE(self_file), L"_self.dat");
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    h = CreateFileW(self_file, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(h != INVALID_HANDLE_VALUE, "CreateFileW failed, error %lu\n", GetLastError());
+    if (h == INVALID_HANDLE_VALUE) return;
+    if (!launch_window(&child, self_exe, L"window", file, NULL, NULL, NULL)) goto done;
+
+    if (start_session(&handle))
+    {
+        files[0] = self_file;
+        files[1] = file;
+        ret = RmRegisterResources(handle, 2, files, 0, NULL, 0, NULL);
+        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+        ret = get_list(handle, &infos, &count, &reasons);
+        ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+        /* RmRebootReasonDetectedSelf is documented as "the current process must be shut down". */
+        trace("%u entries, reboot reasons %#lx\n", count, reasons);
+        ok(reasons != RmRebootReasonNone, "no reboot reason\n");
+        free(infos);
+
+        ret = RmShutdown(handle, 0, NULL);
+        ok(ret == ERROR_FAIL_NOACTION_REBOOT, "RmShutdown: got %lu, expected 350\n", ret);
+        ret = RmShutdown(handle, RmForceShutdown, NULL);
+        ok(ret == ERROR_FAIL_NOACTION_REBOOT, "forced RmShutdown: got %lu, expected 350\n", ret);
+        ok(is_running(&child), "the child is gone\n");
+        drain_child_output(&child);
+        parse_messages(&child, &msgs);
+        ok(!msgs.count, "the child got %u shutdown messages\n", msgs.count);
+        end_session(handle);
+    }
+    stop_child(&child);
+done:
+    CloseHandle(h);
+    delete_temp_file(self_file);
+    delete_temp_file(file);
+}
+
+/* RmShutdownOnlyRegistered with an application that cannot be restarted: nothing is shut down. */
+static void test_only_registered(void)
+{
+    RM_PROCESS_INFO info;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret;
+    const WCHAR *args[1];
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    if (!launch_child(&child, self_exe, L"console", 1, args)) goto done;
+    if (start_session(&handle))
+    {
+        register_file(handle, file);
+        if (get_entry(handle, &child.id, &info))
+            ok(!info.bRestartable, "a console application that did not register is restartable\n");
+        ret = RmShutdown(handle, RmShutdownOnlyRegistered, NULL);
+        /* The code is not documented (this implementation returns 351). */
+        ok(ret != ERROR_SUCCESS, "RmShutdown: got 0\n");
+        trace("RmShutdown(RmShutdownOnlyRegistered): got %lu\n", ret);
+        ok(is_running(&child), "the child is gone\n");
+        drain_child_output(&child);
+        ok(!child_said(&child, "ctrl"), "the child got a control event\n");
+        end_session(handle);
+    }
+    stop_child(&child);
+done:
+    delete_temp_file(file);
+}
+
+/* The status callback: 0..100, never decreasing, ending at 100; on x86 a stdcall callback
+ * must not unbalance the stack. */
+static void test_status_callback(void)
+{
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, ret;
+    const WCHAR *args[1];
+
+    /* Nothing affected. */
+    if (start_session(&handle))
+    {
+        reset_status();
+        ret = RmShutdown(handle, 0, status_callback);
+        ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+        /* Whether it is called at all when nothing is affected is not documented. */
+        check_status("RmShutdown with nothing to do", FALSE);
+        reset_status();
+        ret = RmRestart(handle, 0, status_callback);
+        ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
+        check_status("RmRestart with nothing to do", FALSE);
+        end_session(handle);
+    }
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    if (launch_child(&child, self_exe, L"console", 1, args))
+    {
+        if (start_session(&handle))
+        {
+            register_file(handle, file);
+            reset_status();
+            ret = RmShutdown(handle, 0, status_callback);
+            ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+            check_status("RmShutdown", TRUE);
+            end_session(handle);
+        }
+        ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+        kill_child(&child);
+    }
+
+#ifdef __i386__
+    if (launch_child(&child, self_exe, L"console", 1, args))
+    {
+        struct stdcall_probe probe;
+
+        if (start_session(&handle))
+        {
+            register_file(handle, file);
+            reset_status();
+            memset(&probe, 0, sizeof(probe));
+            probe.func = (void *)RmShutdown;
+            probe.nargs = 3;
+            probe.args[0] = handle;
+            probe.args[1] = 0;
+            probe.args[2] = (DWORD)(RM_WRITE_STATUS_CALLBACK)stdcall_status_callback;
+            probe.ret = 0xdeadbeef;
+            probe.delta = 0x7fffffff;
+            call_stdcall_probe(&probe);
+            ok(probe.ret == ERROR_SUCCESS, "RmShutdown with a stdcall callback: got %lu, expected 0\n", probe.ret);
+            ok(probe.delta == 0, "RmShutdown with a stdcall callback: ESP off by %ld bytes\n", probe.delta);
+            check_status("RmShutdown with a stdcall callback", TRUE);
+            end_session(handle);
+        }
+        ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+        kill_child(&child);
+    }
+#endif
+    delete_temp_file(file);
+}
+
+/* A window application that registered for restart is shut down and started again.  Under
+ * Wine, which keeps no registrations, the project's policy makes window applications
+ * restartable with the command line, directory and environment they had. */
+static void run_restart(const WCHAR *exe)
+{
+    WCHAR file[MAX_PATH], report[MAX_PATH], started_name[64], mark[64], cwd[MAX_PATH];
+    struct report_line lines[MAX_REPORT_LINES];
+    HANDLE started = NULL, quit = NULL;
+    RM_PROCESS_INFO info;
+    struct child child;
+    unsigned int nlines, nlines2;
+    DWORD handle = NO_SESSION, ret, start, code, original_pid = 0;
+    BOOL keeps = platform_keeps_registrations(), restarted = FALSE;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    make_temp_name(report, ARRAY_SIZE(report), L"_report.txt");
+    swprintf(started_name, ARRAY_SIZE(started_name), L"rmtest_shutdown_started_%lx_%u", GetCurrentProcessId(),
+             ++name_counter);
+    swprintf(mark, ARRAY_SIZE(mark), L"mark%lx_%u", GetCurrentProcessId(), name_counter);
+    started = CreateEventW(NULL, TRUE, FALSE, started_name);
+    ok(started != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+    if (!started) return;
+
+    /* Started in another directory and with a variable this process does not have. */
+    SetEnvironmentVariableW(mark_name, mark);
+    ret = launch_window(&child, exe, L"window", file, started_name, report, temp_dir);
+    SetEnvironmentVariableW(mark_name, NULL);
+    if (!ret) goto done;
+    original_pid = child.id.dwProcessId;
+    ok(!WaitForSingleObject(started, 0), "the child did not signal its start\n");
+    ResetEvent(started);
+    /* The original command line names the quit event: keep it for a restarted instance. */
+    DuplicateHandle(GetCurrentProcess(), child.quit, GetCurrentProcess(), &quit, 0, FALSE, DUPLICATE_SAME_ACCESS);
+
+    if (!start_session(&handle))
+    {
+        stop_child(&child);
+        goto done;
+    }
+    register_file(handle, file);
+    if (get_entry(handle, &child.id, &info))
+    {
+        /* Project policy: without registrations, window applications are restartable. */
+        if (!keeps) ok(info.bRestartable, "a window application is not restartable\n");
+        else trace("bRestartable %d after RegisterApplicationRestart\n", info.bRestartable);
+    }
+
+    ret = RmRestart(handle, 0, NULL);
+    ok(ret == ERROR_REQUEST_OUT_OF_SEQUENCE, "RmRestart before RmShutdown: got %lu, expected 776\n", ret);
+
+    start = GetTickCount();
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    trace("RmShutdown took %lu ms (from %lu)\n", GetTickCount() - start, start);
+    ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+    code = finish_child(&child, FALSE);
+    ok(code == 0, "the child exited with %lu\n", code);
+    ok(child_said(&child, "message WM_QUERYENDSESSION"), "the child got no WM_QUERYENDSESSION\n");
+    if (ret) goto done;
+
+    /* Project requirement: dwRestartFlags is reserved and must be 0. */
+    ret = RmRestart(handle, 1, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "RmRestart with flags 1: got %lu, expected 160\n", ret);
+    ok(WaitForSingleObject(started, 0) == WAIT_TIMEOUT, "RmRestart with flags 1 started the application\n");
+
+    reset_status();
+    start = GetTickCount();
+    ret = RmRestart(handle, 0, status_callback);
+    ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
+    trace("RmRestart took %lu ms\n", GetTickCount() - start);
+    check_status("RmRestart", TRUE);
+    restarted = !WaitForSingleObject(started, RESTART_TIMEOUT);
+    ok(restarted, "the application was not started again\n");
+    trace("the new instance signalled %lu ms after RmRestart began\n", GetTickCount() - start);
+
+    nlines = read_report(report, lines, ARRAY_SIZE(lines));
+    ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
+    if (restarted && nlines >= 2)
+    {
+        const struct report_line *line = &lines[nlines - 1];
+
+        trace("new instance: mode %s, pid %04lx, mark %s, directory %s\n", line->mode, line->pid, line->mark,
+              wine_dbgstr_w(line->cwd));
+        ok(line->pid != original_pid, "the new instance has the old pid\n");
+        if (!strcmp(line->mode, "window"))
+        {
+            /* Started again with the original command line: project policy, it also gets the
+             * original directory and environment. */
+            char mark_a[64];
+
+            ok(!keeps, "started with the original command line, not the registered one\n");
+            WideCharToMultiByte(CP_ACP, 0, mark, -1, mark_a, sizeof(mark_a), NULL, NULL);
+            ok(!strcmp(line->mark, mark_a), "got environment mark %s, expected %s\n", line->mark, mark_a);
+            wcscpy(cwd, line->cwd);
+            if (wcslen(cwd) > 3 && cwd[wcslen(cwd) - 1] == '\\') cwd[wcslen(cwd) - 1] = 0;
+            ok(!wcsicmp(cwd, temp_dir), "got directory %s, expected %s\n", wine_dbgstr_w(line->cwd),
+               wine_dbgstr_w(temp_dir));
+        }
+        else ok(!strcmp(line->mode, "restarted"), "got mode %s\n", line->mode);
+    }
+
+    if (get_entry(handle, &child.id, &info))
+        ok(info.AppStatus & RmStatusRestarted, "got AppStatus %#lx, expected RmStatusRestarted\n", info.AppStatus);
+
+    /* Again, with everything restarted already.  Not documented: project requirement, it
+     * returns 0 (and this implementation starts nothing). */
+    if (restarted)
+    {
+        ResetEvent(started);
+        ret = RmRestart(handle, 0, NULL);
+        ok(ret == ERROR_SUCCESS, "second RmRestart: got %lu, expected 0\n", ret);
+        ret = WaitForSingleObject(started, NO_RESTART_WAIT);
+        nlines2 = read_report(report, lines, ARRAY_SIZE(lines));
+        trace("second RmRestart: %s, %u report lines\n", ret ? "nothing started" : "started an instance", nlines2);
+    }
+
+done:
+    if (handle != NO_SESSION) end_session(handle);
+    kill_child(&child);
+    end_reported_instances(report, exe, original_pid, quit);
+    if (quit) CloseHandle(quit);
+    CloseHandle(started);
+    delete_temp_file(file);
+    delete_temp_file(report);
+}
+
+static void test_restart(void)
+{
+    run_restart(self_exe);
+}
+
+/* Whether a window application that did not register is restartable: under Wine by the
+ * project's policy, which HKCU\Software\rstrtmgr\RestartWindowApps = 0 turns off. */
+static void test_restart_policy(void)
+{
+    struct saved_value saved;
+    RM_PROCESS_INFO info;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    DWORD handle, zero = 0;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (!launch_window(&child, self_exe, L"refuse", file, NULL, NULL, NULL)) goto done;
+    if (start_session(&handle))
+    {
+        register_file(handle, file);
+        if (get_entry(handle, &child.id, &info))
+        {
+            if (platform_keeps_registrations())
+                trace("unregistered window application: bRestartable %d\n", info.bRestartable);
+            else ok(info.bRestartable, "project policy: a window application is not restartable\n");
+        }
+        if (!platform_keeps_registrations()
+                && set_reg_value(&saved, HKEY_CURRENT_USER, L"Software\\rstrtmgr", L"RestartWindowApps", REG_DWORD,
+                                 &zero, sizeof(zero)))
+        {
+            if (get_entry(handle, &child.id, &info))
+                ok(!info.bRestartable, "RestartWindowApps 0: the window application is restartable\n");
+            restore_reg_value(&saved);
+        }
+        end_session(handle);
+    }
+    stop_child(&child);
+done:
+    delete_temp_file(file);
+}
+
+/* Walks an RmGetFilterList buffer; returns the number of records, or -1 if the chain leaves
+ * the buffer. */
+static int walk_filters(const BYTE *buffer, DWORD size, const WCHAR *path, const RM_UNIQUE_PROCESS *process,
+                        const WCHAR *service, RM_FILTER_ACTION *file_action, unsigned int *file_records)
+{
+    DWORD offset = 0;
+    int count = 0;
+
+    *file_records = 0;
+    *file_action = RmInvalidFilterAction;
+    for (;;)
+    {
+        const RM_FILTER_INFO *info = (const RM_FILTER_INFO *)(buffer + offset);
+
+        if (offset + sizeof(*info) > size || count > 16) return -1;
+        count++;
+        trace("record at %lu: action %d, trigger %d, next %lu\n", offset, info->FilterAction, info->FilterTrigger,
+              info->cbNextOffset);
+        switch (info->FilterTrigger)
+        {
+        case RmFilterTriggerFile:
+            ok((const BYTE *)info->strFilename >= buffer && (const BYTE *)info->strFilename < buffer + size,
+               "strFilename %p is outside the buffer %p, size %lu\n", info->strFilename, buffer, size);
+            if ((const BYTE *)info->strFilename >= buffer && (const BYTE *)info->strFilename < buffer + size)
+            {
+                ok(!wcsicmp(info->strFilename, path), "got file %s, expected %s\n", wine_dbgstr_w(info->strFilename),
+                   wine_dbgstr_w(path));
+                (*file_records)++;
+                *file_action = info->FilterAction;
+            }
+            break;
+        case RmFilterTriggerProcess:
+            ok(!memcmp(&info->Process, process, sizeof(*process)), "got process %04lx, expected %04lx\n",
+               info->Process.dwProcessId, process->dwProcessId);
+            ok(info->FilterAction == RmNoRestart, "process filter: got action %d\n", info->FilterAction);
+            break;
+        case RmFilterTriggerService:
+            ok((const BYTE *)info->strServiceShortName >= buffer
+               && (const BYTE *)info->strServiceShortName < buffer + size,
+               "strServiceShortName %p is outside the buffer %p, size %lu\n", info->strServiceShortName, buffer, size);
+            if ((const BYTE *)info->strServiceShortName >= buffer && (const BYTE *)info->strServiceShortName < buffer + size)
+                ok(!wcsicmp(info->strServiceShortName, service), "got service %s, expected %s\n",
+                   wine_dbgstr_w(info->strServiceShortName), wine_dbgstr_w(service));
+            ok(info->FilterAction == RmNoShutdown, "service filter: got action %d\n", info->FilterAction);
+            break;
+        default:
+            ok(0, "got trigger %d\n", info->FilterTrigger);
+            break;
+        }
+        if (!info->cbNextOffset) break;
+        offset += info->cbNextOffset;
+    }
+    return count;
+}
+
+/* RmNoShutdown by executable path: the application stays, masked. */
+static void test_filter_no_shutdown(void)
+{
+    WCHAR dir[MAX_PATH], copy[MAX_PATH], file[MAX_PATH];
+    RM_PROCESS_INFO info;
+    struct child child;
+    const WCHAR *args[1];
+    DWORD handle, ret;
+
+    if (!copy_executable(self_exe, dir, copy)) return;
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    args[0] = file;
+    if (!launch_child(&child, copy, L"console", 1, args)) goto done;
+    if (start_session(&handle))
+    {
+        register_file(handle, file);
+        ret = RmAddFilter(handle, copy, NULL, NULL, RmNoShutdown);
+        ok(ret == ERROR_SUCCESS, "RmAddFilter: got %lu, expected 0\n", ret);
+        if (get_entry(handle, &child.id, &info))
+            ok(info.AppStatus & RmStatusShutdownMasked, "got AppStatus %#lx, expected RmStatusShutdownMasked\n",
+               info.AppStatus);
+        ret = RmShutdown(handle, RmForceShutdown, NULL);
+        ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+        ok(is_running(&child), "the child is gone\n");
+        drain_child_output(&child);
+        ok(!child_said(&child, "ctrl"), "the child got a control event\n");
+        if (get_entry(handle, &child.id, &info))
+        {
+            ok(info.AppStatus & RmStatusShutdownMasked, "got AppStatus %#lx, expected RmStatusShutdownMasked\n",
+               info.AppStatus);
+            ok(!(info.AppStatus & RmStatusStopped), "got AppStatus %#lx, expected no RmStatusStopped\n", info.AppStatus);
+        }
+        end_session(handle);
+    }
+    stop_child(&child);
+done:
+    delete_temp_file(file);
+    delete_executable_copy(dir, copy);
+}
+
+/* RmNoRestart by process: shut down, not started again, masked. */
+static void test_filter_no_restart(void)
+{
+    WCHAR file[MAX_PATH], report[MAX_PATH], started_name[64];
+    HANDLE started, quit = NULL;
+    RM_PROCESS_INFO info;
+    struct child child;
+    DWORD handle = NO_SESSION, ret, original_pid = 0;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    make_temp_name(report, ARRAY_SIZE(report), L"_report.txt");
+    swprintf(started_name, ARRAY_SIZE(started_name), L"rmtest_shutdown_started_%lx_%u", GetCurrentProcessId(),
+             ++name_counter);
+    started = CreateEventW(NULL, TRUE, FALSE, started_name);
+    ok(started != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+    if (!started) return;
+    if (!launch_window(&child, self_exe, L"window", file, started_name, report, NULL)) goto done;
+    original_pid = child.id.dwProcessId;
+    ResetEvent(started);
+    DuplicateHandle(GetCurrentProcess(), child.quit, GetCurrentProcess(), &quit, 0, FALSE, DUPLICATE_SAME_ACCESS);
+
+    if (!start_session(&handle)) goto done;
+    register_file(handle, file);
+    ret = RmAddFilter(handle, NULL, &child.id, NULL, RmNoRestart);
+    ok(ret == ERROR_SUCCESS, "RmAddFilter: got %lu, expected 0\n", ret);
+    if (get_entry(handle, &child.id, &info))
+        ok(info.AppStatus & RmStatusRestartMasked, "got AppStatus %#lx, expected RmStatusRestartMasked\n",
+           info.AppStatus);
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+    ret = RmRestart(handle, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
+    ok(WaitForSingleObject(started, NO_RESTART_WAIT) == WAIT_TIMEOUT, "the filtered application was started again\n");
+    if (get_entry(handle, &child.id, &info))
+    {
+        ok(info.AppStatus & RmStatusRestartMasked, "got AppStatus %#lx, expected RmStatusRestartMasked\n",
+           info.AppStatus);
+        ok(info.AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", info.AppStatus);
+        ok(!(info.AppStatus & RmStatusRestarted), "got AppStatus %#lx, expected no RmStatusRestarted\n",
+           info.AppStatus);
+    }
+done:
+    if (handle != NO_SESSION) end_session(handle);
+    kill_child(&child);
+    end_reported_instances(report, self_exe, original_pid, quit);
+    if (quit) CloseHandle(quit);
+    CloseHandle(started);
+    delete_temp_file(file);
+    delete_temp_file(report);
+}
+
+/* The latest filter for a target wins, and the layout of RmGetFilterList's buffer. */
+static void test_filter_list(void)
+{
+    static const WCHAR path[] = L"C:\\rmtest\\filtered.exe";
+    static const WCHAR service[] = L"rmtest_filtered_service";
+    RM_FILTER_ACTION file_action;
+    RM_UNIQUE_PROCESS process;
+    unsigned int file_records;
+    DWORD handle, ret, needed, needed2;
+    BYTE *buffer;
+    int count;
+
+    get_process_id(GetCurrentProcess(), &process);
+    if (!start_session(&handle)) return;
+    ret = RmAddFilter(handle, path, NULL, NULL, RmNoShutdown);
+    ok(ret == ERROR_SUCCESS, "RmAddFilter(RmNoShutdown): got %lu, expected 0\n", ret);
+    ret = RmAddFilter(handle, NULL, &process, NULL, RmNoRestart);
+    ok(ret == ERROR_SUCCESS, "RmAddFilter(process): got %lu, expected 0\n", ret);
+    ret = RmAddFilter(handle, path, NULL, NULL, RmNoRestart);
+    ok(ret == ERROR_SUCCESS, "RmAddFilter(RmNoRestart): got %lu, expected 0\n", ret);
+    ret = RmAddFilter(handle, NULL, NULL, service, RmNoShutdown);
+    ok(ret == ERROR_SUCCESS, "RmAddFilter(service): got %lu, expected 0\n", ret);
+
+    needed = SENTINEL;
+    ret = RmGetFilterList(handle, NULL, 0, &needed);
+    ok(ret == ERROR_MORE_DATA, "RmGetFilterList: got %lu, expected 234\n", ret);
+    ok(needed != SENTINEL && needed >= 3 * sizeof(RM_FILTER_INFO), "got needed %lu\n", needed);
+    if (ret == ERROR_MORE_DATA && needed != SENTINEL && needed < 65536 && (buffer = malloc(needed + 64)))
+    {
+        memset(buffer, 0xcc, needed + 64);
+        needed2 = SENTINEL;
+        ret = RmGetFilterList(handle, buffer, needed, &needed2);
+        ok(ret == ERROR_SUCCESS, "RmGetFilterList: got %lu, expected 0\n", ret);
+        ok(needed2 == needed, "got needed %lu, expected %lu\n", needed2, needed);
+        if (!ret)
+        {
+            count = walk_filters(buffer, needed, path, &process, service, &file_action, &file_records);
+            ok(count == 3, "got %d records, expected 3\n", count);
+            ok(file_records == 1, "got %u records for the file, expected 1\n", file_records);
+            ok(file_action == RmNoRestart, "file filter: got action %d, expected %d (the latest)\n", file_action,
+               RmNoRestart);
+        }
+        free(buffer);
+    }
+
+    ret = RmRemoveFilter(handle, path, NULL, NULL);
+    ok(ret == ERROR_SUCCESS, "RmRemoveFilter: got %lu, expected 0\n", ret);
+    ret = RmRemoveFilter(handle, path, NULL, NULL);
+    ok(ret == ERROR_FILE_NOT_FOUND, "second RmRemoveFilter: got %lu, expected 2\n", ret);
+    end_session(handle);
+}
+
+struct shutdown_thread_params
+{
+    DWORD handle;
+    DWORD ret;
+    DWORD end;
+};
+
+static DWORD WINAPI shutdown_thread(void *arg)
+{
+    struct shutdown_thread_params *params = arg;
+
+    params->ret = RmShutdown(params->handle, 0, NULL);
+    params->end = GetTickCount();
+    return 0;
+}
+
+/* RmCancelCurrentTask ends an RmShutdown that waits for a hung application. */
+static void test_cancel(void)
+{
+    struct shutdown_thread_params params;
+    struct saved_value saved;
+    struct child child;
+    WCHAR file[MAX_PATH];
+    RM_PROCESS_INFO *infos;
+    DWORD handle, ret, cancel, reasons;
+    HANDLE thread;
+    UINT count;
+
+    /* The hung window would hold RmShutdown for 10 s. */
+    if (!set_reg_string(&saved, HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"HungAppTimeout", L"10000")) return;
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (!launch_window(&child, self_exe, L"hung", file, NULL, NULL, NULL)) goto done;
+    if (!start_session(&handle))
+    {
+        kill_child(&child);
+        goto done;
+    }
+    register_file(handle, file);
+
+    params.handle = handle;
+    params.ret = SENTINEL;
+    params.end = 0;
+    thread = CreateThread(NULL, 0, shutdown_thread, &params, 0, NULL);
+    ok(thread != NULL, "CreateThread failed, error %lu\n", GetLastError());
+    if (thread)
+    {
+        Sleep(300);
+        ok(WaitForSingleObject(thread, 0) == WAIT_TIMEOUT, "RmShutdown returned %lu before the cancel\n", params.ret);
+        cancel = GetTickCount();
+        ret = RmCancelCurrentTask(handle);
+        ok(ret == ERROR_SUCCESS, "RmCancelCurrentTask: got %lu, expected 0\n", ret);
+        ret = WaitForSingleObject(thread, 20000);
+        ok(!ret, "RmShutdown did not return\n");
+        ok(params.ret == ERROR_CANCELLED, "RmShutdown: got %lu, expected 1223\n", params.ret);
+        if (!ret)
+        {
+            /* Project requirement: waits end at once (Windows documents only that cancelling
+             * depends on how far the operation has got). */
+            ok(params.end - cancel < 1000, "RmShutdown returned %lu ms after the cancel\n", params.end - cancel);
+            trace("RmShutdown returned %lu ms after the cancel\n", params.end - cancel);
+        }
+        else TerminateThread(thread, 1);
+        CloseHandle(thread);
+    }
+    ok(is_running(&child), "the hung child is gone\n");
+    kill_child(&child);
+
+    /* A new task after the cancel: not documented. */
+    ret = get_list(handle, &infos, &count, &reasons);
+    trace("RmGetList after the cancel: got %lu, %u entries\n", ret, count);
+    free(infos);
+    end_session(handle);
+done:
+    delete_temp_file(file);
+    restore_reg_value(&saved);
+}
+
+/* Only the primary may shut down and restart. */
+static void test_secondary(void)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD handle, handle2, ret;
+
+    if (!start_session_key(&handle, key)) return;
+    handle2 = NO_SESSION;
+    ret = RmJoinSession(&handle2, key);
+    ok(ret == ERROR_SUCCESS, "RmJoinSession: got %lu, expected 0\n", ret);
+    if (!ret)
+    {
+        /* Project requirement: documented as primary-only; the code is not. */
+        ret = RmShutdown(handle2, 0, NULL);
+        ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "secondary RmShutdown: got %lu, expected 1219\n", ret);
+        ret = RmRestart(handle2, 0, NULL);
+        ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "secondary RmRestart: got %lu, expected 1219\n", ret);
+        end_session(handle2);
+    }
+    /* The secondary's calls did not count as the primary's RmShutdown. */
+    ret = RmRestart(handle, 0, NULL);
+    ok(ret == ERROR_REQUEST_OUT_OF_SEQUENCE, "primary RmRestart: got %lu, expected 776\n", ret);
+    end_session(handle);
+}
+
+/* A 32-bit caller closes and restarts 64-bit applications, and the reverse. */
+static void test_other_arch(void)
+{
+    WCHAR exe[MAX_PATH];
+
+    if (!get_other_arch_exe(exe, ARRAY_SIZE(exe)))
+    {
+        skip("other architecture not available\n");
+        return;
+    }
+    winetest_push_context("other arch window");
+    run_restart(exe);
+    winetest_pop_context();
+
+    winetest_push_context("other arch console");
+    run_console_ctrl_c(exe);
+    winetest_pop_context();
+}
+
+/* ------------------------------------------------------------------ child modes */
+
+static HANDLE child_open_quit(const char *name)
+{
+    HANDLE event = OpenEventA(SYNCHRONIZE, FALSE, name);
+
+    ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", name, GetLastError());
+    return event;
+}
+
+static void to_wide(const char *arg, WCHAR *path, DWORD size)
+{
+    path[0] = 0;
+    MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
+}
+
+static HANDLE child_open_file(const char *file_arg)
+{
+    WCHAR path[MAX_PATH];
+    HANDLE file;
+
+    to_wide(file_arg, path, ARRAY_SIZE(path));
+    file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
+    return file;
+}
+
+static BOOL report_has_lines(const char *report_arg)
+{
+    WIN32_FILE_ATTRIBUTE_DATA data;
+    WCHAR path[MAX_PATH];
+
+    to_wide(report_arg, path, ARRAY_SIZE(path));
+    return GetFileAttributesExW(path, GetFileExInfoStandard, &data) && (data.nFileSizeLow || data.nFileSizeHigh);
+}
+
+/* Appends "<mode> <pid> <mark> <cwd>" to the report file and signals the started event. */
+static void child_report_start(const WCHAR *mode, const char *started_arg, const char *report_arg)
+{
+    WCHAR path[MAX_PATH], mark[64], cwd[MAX_PATH], line[MAX_PATH + 128];
+    char data[3 * (MAX_PATH + 128)];
+    HANDLE file, event;
+    DWORD written;
+    int len;
+
+    if (strcmp(report_arg, "-"))
+    {
+        to_wide(report_arg, path, ARRAY_SIZE(path));
+        if (!GetEnvironmentVariableW(mark_name, mark, ARRAY_SIZE(mark))) wcscpy(mark, L"-");
+        if (!GetCurrentDirectoryW(ARRAY_SIZE(cwd), cwd)) wcscpy(cwd, L"?");
+        swprintf(line, ARRAY_SIZE(line), L"%ls %lu %ls %ls\n", mode, GetCurrentProcessId(), mark, cwd);
+        len = WideCharToMultiByte(CP_UTF8, 0, line, -1, data, sizeof(data), NULL, NULL);
+        file = CreateFileW(path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
+        if (file != INVALID_HANDLE_VALUE)
+        {
+            if (len > 0) WriteFile(file, data, len - 1, &written, NULL);
+            CloseHandle(file);
+        }
+    }
+    if (strcmp(started_arg, "-"))
+    {
+        event = OpenEventA(EVENT_MODIFY_STATE, FALSE, started_arg);
+        ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", started_arg, GetLastError());
+        if (event)
+        {
+            SetEvent(event);
+            CloseHandle(event);
+        }
+    }
+}
+
+static BOOL WINAPI child_ctrl_handler(DWORD event)
+{
+    printf("ctrl %lu\n", event);
+    fflush(stdout);
+    ExitProcess(event == CTRL_C_EVENT ? CTRL_C_EXIT_CODE : 100 + event);
+    return TRUE;
+}
+
+/* console|ignorectrl <quit event> <file>: holds the file until told to quit; "console" exits
+ * from its control handler (42 for CTRL_C_EVENT), "ignorectrl" ignores control events. */
+static void child_console(const char *event_name, const char *file_arg, BOOL ignore)
+{
+    HANDLE quit, file;
+
+    if (!(quit = child_open_quit(event_name))) return;
+    if (ignore) SetConsoleCtrlHandler(NULL, TRUE);
+    else SetConsoleCtrlHandler(child_ctrl_handler, TRUE);
+    file = child_open_file(file_arg);
+    if (file != INVALID_HANDLE_VALUE) printf("ready\n");
+    else printf("notready cannot open the file\n");
+    WaitForSingleObject(quit, CHILD_WAIT);
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    CloseHandle(quit);
+}
+
+enum window_behaviour
+{
+    WINDOW_COOPERATE,
+    WINDOW_REFUSE,
+    WINDOW_HANG,
+};
+
+static enum window_behaviour child_behaviour;
+
+static LRESULT CALLBACK child_window_proc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    switch (msg)
+    {
+    case WM_QUERYENDSESSION:
+        printf("message WM_QUERYENDSESSION %lx %lx at %lu\n", (ULONG)wparam, (ULONG)lparam, GetTickCount());
+        return child_behaviour != WINDOW_REFUSE;
+    case WM_ENDSESSION:
+        printf("message WM_ENDSESSION %lx %lx at %lu\n", (ULONG)wparam, (ULONG)lparam, GetTickCount());
+        if (wparam && child_behaviour == WINDOW_COOPERATE) PostQuitMessage(0);
+        return 0;
+    case WM_CLOSE:
+        printf("message WM_CLOSE at %lu\n", GetTickCount());
+        if (child_behaviour != WINDOW_REFUSE) PostQuitMessage(0);
+        return 0;
+    }
+    return DefWindowProcW(hwnd, msg, wparam, lparam);
+}
+
+/* window|refuse|hung <quit event> <file> [<started event> <report file>]: see launch_window. */
+static void child_window(const char *event_name, const char *file_arg, enum window_behaviour behaviour,
+                         const char *started_arg, const char *report_arg)
+{
+    WCHAR started[MAX_PATH], report[MAX_PATH], cmdline[3 * MAX_PATH];
+    HANDLE quit, file;
+    WNDCLASSW cls;
+    HRESULT hr;
+    HWND hwnd;
+    MSG msg;
+    DWORD ret;
+
+    child_behaviour = behaviour;
+    /* An instance started again by RmRestart writes to whatever output it was given, not to
+     * the parent's pipe: it reports through the report file alone. */
+    if (strcmp(report_arg, "-") && report_has_lines(report_arg)) freopen("NUL", "w", stdout);
+    if (!(quit = child_open_quit(event_name))) return;
+    file = child_open_file(file_arg);
+    if (strcmp(started_arg, "-"))
+    {
+        /* What Windows starts again: "<exe> shutdown restarted <started event> <report>". */
+        to_wide(started_arg, started, ARRAY_SIZE(started));
+        to_wide(report_arg, report, ARRAY_SIZE(report));
+        swprintf(cmdline, ARRAY_SIZE(cmdline), L"shutdown restarted \"%ls\" \"%ls\"", started, report);
+        hr = RegisterApplicationRestart(cmdline, 0);
+        printf("RegisterApplicationRestart: %#lx\n", hr);
+    }
+
+    memset(&cls, 0, sizeof(cls));
+    cls.lpfnWndProc = child_window_proc;
+    cls.hInstance = GetModuleHandleW(NULL);
+    cls.lpszClassName = L"rmtest_shutdown_class";
+    RegisterClassW(&cls);
+    hwnd = CreateWindowExW(0, cls.lpszClassName, window_title, WS_OVERLAPPEDWINDOW | WS_VISIBLE,
+                           100, 100, 300, 200, NULL, NULL, cls.hInstance, NULL);
+    if (!hwnd) printf("notready cannot create a window, error %lu\n", GetLastError());
+    else if (file == INVALID_HANDLE_VALUE) printf("notready cannot open the file\n");
+    else
+    {
+        UpdateWindow(hwnd);
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+        child_report_start(L"window", started_arg, report_arg);
+        printf("ready\n");
+    }
+
+    if (behaviour == WINDOW_HANG)
+    {
+        /* No more messages. */
+        WaitForSingleObject(quit, CHILD_WAIT);
+        goto done;
+    }
+    for (;;)
+    {
+        ret = MsgWaitForMultipleObjects(1, &quit, FALSE, CHILD_WAIT, QS_ALLINPUT);
+        if (ret != WAIT_OBJECT_0 + 1) break;
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE))
+        {
+            if (msg.message == WM_QUIT)
+            {
+                printf("exiting at %lu\n", GetTickCount());
+                goto done;
+            }
+            TranslateMessage(&msg);
+            DispatchMessageW(&msg);
+        }
+    }
+    ok(ret == WAIT_OBJECT_0, "waiting for the parent: got %lu\n", ret);
+done:
+    /* The window goes with the process.  DestroyWindow would unmap it first, and with no
+     * window manager on the X display (Xvfb) Wine's X11 driver waits 2 s for one to answer,
+     * which would hide how long RmShutdown itself takes. */
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    CloseHandle(quit);
+}
+
+START_TEST(shutdown)
+{
+    WCHAR path[MAX_PATH];
+    char **argv;
+    DWORD len;
+    int argc;
+
+    argc = winetest_get_mainargs(&argv);
+    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
+    len = GetTempPathW(ARRAY_SIZE(path), path);
+    ok(len && len < ARRAY_SIZE(path), "GetTempPathW failed, error %lu\n", GetLastError());
+    if (!GetLongPathNameW(path, temp_dir, ARRAY_SIZE(temp_dir))) wcscpy(temp_dir, path);
+    len = wcslen(temp_dir);
+    while (len && temp_dir[len - 1] == '\\') temp_dir[--len] = 0;
+
+    if (argc >= 3)
+    {
+        if (!strcmp(argv[2], "console") && argc >= 5) child_console(argv[3], argv[4], FALSE);
+        else if (!strcmp(argv[2], "ignorectrl") && argc >= 5) child_console(argv[3], argv[4], TRUE);
+        else if (!strcmp(argv[2], "window") && argc >= 7)
+            child_window(argv[3], argv[4], WINDOW_COOPERATE, argv[5], argv[6]);
+        else if (!strcmp(argv[2], "refuse") && argc >= 5) child_window(argv[3], argv[4], WINDOW_REFUSE, "-", "-");
+        else if (!strcmp(argv[2], "hung") && argc >= 5) child_window(argv[3], argv[4], WINDOW_HANG, "-", "-");
+        /* restarted <started event> <report>: started again from a restart registration. */
+        else if (!strcmp(argv[2], "restarted") && argc >= 5) child_report_start(L"restarted", argv[3], argv[4]);
+        else ok(0, "unknown child mode %s\n", argv[2]);
+        return;
+    }
+
+    trace_loaded_dll();
+    trace("temp directory %s, restart registrations %s\n", wine_dbgstr_w(temp_dir),
+          platform_keeps_registrations() ? "kept" : "not kept");
+    SetConsoleCtrlHandler(parent_ctrl_handler, TRUE);
+
+    test_cooperative_window();
+    test_refusing_window();
+    test_console_ctrl_c();
+    test_console_ignoring();
+    test_reboot_reason();
+    test_only_registered();
+    test_status_callback();
+    test_restart();
+    test_restart_policy();
+    test_filter_no_shutdown();
+    test_filter_no_restart();
+    test_filter_list();
+    test_cancel();
+    test_secondary();
+    test_other_arch();
+
+    ok(parent_ctrl_events == 0, "the test process got %ld console control events\n", parent_ctrl_events);
+    SetConsoleCtrlHandler(parent_ctrl_handler, FALSE);
+}
