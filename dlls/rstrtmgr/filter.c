@@ -31,6 +31,9 @@ static const WCHAR file_prefix[] = L"File:";
 static const WCHAR process_prefix[] = L"Process:";
 static const WCHAR service_prefix[] = L"Service:";
 
+/* The longest registry value name, in characters. */
+#define MAX_VALUE_NAME_CHARS 16383
+
 /* Exactly one target, as RmAddFilter and RmRemoveFilter require. */
 static BOOL check_target(const WCHAR *module, const RM_UNIQUE_PROCESS *process, const WCHAR *service)
 {
@@ -127,6 +130,11 @@ DWORD WINAPI RmAddFilter(DWORD handle, LPCWSTR module, RM_UNIQUE_PROCESS *proces
 
     if (!check_target(module, process, service)) return ERROR_BAD_ARGUMENTS;
     if (action != RmNoRestart && action != RmNoShutdown) return ERROR_BAD_ARGUMENTS;
+    /* The target becomes a value name, which the registry limits: a longer one (a long path
+     * may have up to 32,767 characters) cannot be stored, and would fail as a write fault. */
+    if (!process && wcslen(module ? file_prefix : service_prefix) + wcslen(module ? module : service)
+            > MAX_VALUE_NAME_CHARS)
+        return ERROR_BAD_ARGUMENTS;
     return change_filter(handle, module, process, service, action);
 }
 

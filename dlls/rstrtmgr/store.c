@@ -33,7 +33,13 @@
 
 #include "rstrtmgr_private.h"
 
+#include <winternl.h>
+
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
+
+/* ntdll; not in mingw-w64's headers.  Deletes the key the handle refers to: for a handle
+ * opened with REG_OPTION_OPEN_LINK, the link itself rather than its target. */
+extern NTSTATUS WINAPI NtDeleteKey(HANDLE key);
 
 /* The name Windows' own Restart Manager uses, so that both serialise against each other. */
 static const WCHAR store_mutex_name[] = L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-3E5639F8D511";
@@ -190,13 +196,35 @@ static enum slot_state read_slot(HKEY root, unsigned int slot, BYTE hash[RM_KEY_
     return state;
 }
 
+/* Delete a key and everything below it without following registry links: a link that some
+ * other program planted in the store (as a slot or below one) must not make us delete the
+ * key it points to.  Returns whether the key is gone. */
+static BOOL delete_tree(HKEY parent, const WCHAR *name)
+{
+    WCHAR subkey[256];
+    DWORD index = 0, len;
+    NTSTATUS status;
+    HKEY key;
+
+    if (RegOpenKeyExW(parent, name, REG_OPTION_OPEN_LINK, KEY_ENUMERATE_SUB_KEYS | DELETE, &key)) return FALSE;
+    for (;;)
+    {
+        len = ARRAYSIZE(subkey);
+        if (RegEnumKeyExW(key, index, subkey, &len, NULL, NULL, NULL, NULL)) break;
+        /* A subkey that cannot be deleted keeps its place: step over it. */
+        if (!delete_tree(key, subkey)) index++;
+    }
+    status = NtDeleteKey(key);
+    RegCloseKey(key);
+    return !status;
+}
+
 static void delete_slot(HKEY root, unsigned int slot)
 {
     WCHAR name[16];
 
     format_slot_name(slot, name);
-    RegDeleteTreeW(root, name);
-    RegDeleteKeyW(root, name);
+    if (!delete_tree(root, name)) WARN("cannot delete %s\n", debugstr_w(name));
 }
 
 static DWORD write_new_session(HKEY root, unsigned int slot, const BYTE hash[RM_KEY_HASH_BYTES])
