@@ -142,7 +142,11 @@ BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity)
         DWORD code;
 
         /* A process that has exited can still be opened while a handle to it exists. */
-        if (GetExitCodeProcess(process, &code) && code != STILL_ACTIVE) ret = FALSE;
+        if (GetExitCodeProcess(process, &code) && code != STILL_ACTIVE)
+        {
+            SetLastError(ERROR_INVALID_PARAMETER);  /* as for a pid that names no process */
+            ret = FALSE;
+        }
     }
     if (pid != GetCurrentProcessId()) CloseHandle(process);
     if (!ret) return FALSE;
@@ -155,6 +159,7 @@ static BOOL owner_is_alive(const RM_UNIQUE_PROCESS *owner)
 {
     RM_UNIQUE_PROCESS current;
 
+    SetLastError(ERROR_SUCCESS);
     if (!get_process_identity(owner->dwProcessId, &current))
     {
         /* A process we may not query still exists: never take its slot. */
@@ -259,15 +264,16 @@ DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *sl
 {
     struct store_lock lock;
     BYTE stored[RM_KEY_HASH_BYTES];
-    unsigned int i;
+    unsigned int i, free_slot;
     HKEY root;
     DWORD ret;
 
     if ((ret = lock_store(&lock))) return ret;
     if ((ret = open_root(&root))) goto done;
 
-    ret = ERROR_MAX_SESSIONS_REACHED;
-    for (i = 0; i < RM_MAX_SESSIONS; i++)
+    /* Clear every abandoned slot, not only the one taken: a key a killed writer left behind
+     * must not wait until a start happens to need its number. */
+    for (i = 0, free_slot = RM_MAX_SESSIONS; i < RM_MAX_SESSIONS; i++)
     {
         enum slot_state state = read_slot(root, i, stored);
 
@@ -277,9 +283,10 @@ DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *sl
             TRACE("reclaiming slot %u\n", i);
             delete_slot(root, i);
         }
-        if (!(ret = write_new_session(root, i, hash))) *slot = i;
-        break;
+        if (free_slot == RM_MAX_SESSIONS) free_slot = i;
     }
+    if (free_slot == RM_MAX_SESSIONS) ret = ERROR_MAX_SESSIONS_REACHED;
+    else if (!(ret = write_new_session(root, free_slot, hash))) *slot = free_slot;
     RegCloseKey(root);
 
 done:
