@@ -6,7 +6,8 @@
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
 # other tree's programs.  Afterwards the same test programs run against Wine's builtin
 # rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
-# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh): "N passed, N failed".
+# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh) and the short stress
+# run (tools/stress.sh --short): "N passed, N failed".  A quick benchmark pass prints figures.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -100,6 +101,35 @@ else
 fi
 [ $e2e_status = 0 ] && [ "$e2e_failed" = 0 ] || status=1
 
+# Reliability: the store under 16 concurrent processes of both architectures and owners
+# killed at random points, in its short form (tools/stress.sh without --short is the full run).
+echo "run-tests: stress test (short form)"
+stress_log=$root/stress-short.log
+"$top/tools/stress.sh" --short --no-build > "$stress_log" 2>&1
+stress_status=$?
+grep -E '^(FAIL|fail)' "$stress_log" | head -20 | sed 's/^/  /'
+stress_line=$(tr -d '\r' < "$stress_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+if [ -z "$stress_line" ]; then
+    echo "  the stress test did not finish; its log: $stress_log"
+    tail -20 "$stress_log" | sed 's/^/  | /'
+    stress_passed=0 stress_failed=1
+else
+    stress_passed=${stress_line%% passed*}
+    stress_failed=$(echo "$stress_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    echo "  $stress_line"
+fi
+[ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
+
+# The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
+# them in full; the README has those tables).
+if [ "${RSTRTMGR_SKIP_BENCH:-0}" != 1 ]; then
+    echo "run-tests: benchmarks, quick pass (informative)"
+    RSTRTMGR_BENCH_SESSION_ARGS="--cycles 100" RSTRTMGR_BENCH_SHUTDOWN_ARGS="--rounds 1" \
+        WINEPREFIX="$root/bench/wineprefix" "$top/tools/bench.sh" --runs 1 --files 1,10000 --procs 10 \
+        > "$root/bench-quick.log" 2>&1 || echo "  the benchmarks did not finish (see $root/bench-quick.log)"
+    sed 's/^/  /' "$root/bench-quick.log"
+fi
+
 # Baseline: the same programs against Wine's builtin rstrtmgr.  Informative only.
 if [ "${RSTRTMGR_SKIP_BUILTIN_REPORT:-0}" != 1 ]; then
     total_passed=0 total_failed=0 total_skipped=0
@@ -120,6 +150,7 @@ fi
 
 echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
 echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
+echo "run-tests: stress checks: $stress_passed passed, $stress_failed failed"
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed)) passed, $((conformance_failed + e2e_failed)) failed, $conformance_skipped skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed)) passed, $((conformance_failed + e2e_failed + stress_failed)) failed, $conformance_skipped skipped"
 exit $status
