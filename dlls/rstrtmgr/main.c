@@ -46,11 +46,6 @@ static DWORD open_session(BOOL primary, const BYTE key[RM_KEY_BYTES], DWORD *han
     if (!(session = calloc(1, sizeof(*session)))) return ERROR_OUTOFMEMORY;
     session->refcount = 1;
     session->primary = primary;
-    if (!(session->cancel_event = CreateEventW(NULL, TRUE, FALSE, NULL)))
-    {
-        release_session(session);
-        return ERROR_OUTOFMEMORY;
-    }
 
     if (!(ret = hash_session_key(key, session->key_hash)))
     {

@@ -58,7 +58,7 @@ struct session
     BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
     LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
-    HANDLE cancel_event;                /* signalled with cancel_requested, ends waits at once */
+    HANDLE cancel_event;                /* made on first use; signalled with cancel_requested */
     SRWLOCK cache_lock;
     struct prepared_resources *prepared; /* registered names made ready for matching */
     SRWLOCK state_lock;                 /* guards the records below against RmGetList */

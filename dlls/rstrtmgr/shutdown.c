@@ -205,10 +205,26 @@ DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsign
 
 /* ------------------------------------------------------------------ processes */
 
-static void reset_cancel(struct session *session)
+/* The event is made on first use: most sessions never shut anything down. */
+static HANDLE get_cancel_event(struct session *session)
 {
+    HANDLE event;
+
+    if ((event = session->cancel_event)) return event;
+    if (!(event = CreateEventW(NULL, TRUE, FALSE, NULL))) return NULL;
+    if (InterlockedCompareExchangePointer(&session->cancel_event, event, NULL)) CloseHandle(event);
+    return session->cancel_event;
+}
+
+/* Start a task: forget earlier cancellation requests. */
+static DWORD reset_cancel(struct session *session)
+{
+    HANDLE event = get_cancel_event(session);
+
+    if (!event) return ERROR_OUTOFMEMORY;
     InterlockedExchange(&session->cancel_requested, FALSE);
-    ResetEvent(session->cancel_event);
+    ResetEvent(event);
+    return ERROR_SUCCESS;
 }
 
 /* Open the process a record describes, if it still is that process. */
@@ -790,7 +806,11 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
     if (flags & ~VALID_SHUTDOWN_FLAGS) return ERROR_BAD_ARGUMENTS;
     if ((ret = grab_primary_session(handle, &session))) return ret;
 
-    reset_cancel(session);
+    if ((ret = reset_cancel(session)))
+    {
+        release_session(session);
+        return ret;
+    }
     InterlockedExchange(&session->shutdown_done, TRUE);
     report_progress(&progress, FALSE);
     if ((ret = get_affected_list(session, &infos, &count, &reasons))) goto done;
@@ -887,7 +907,11 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
         release_session(session);
         return ERROR_REQUEST_OUT_OF_SEQUENCE;
     }
-    reset_cancel(session);
+    if ((ret = reset_cancel(session)))
+    {
+        release_session(session);
+        return ret;
+    }
 
     for (i = 0; i < session->napps; i++)
         if (session->apps[i].restart && (session->apps[i].info.AppStatus & RmStatusStopped)
@@ -948,12 +972,13 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
 DWORD WINAPI RmCancelCurrentTask(DWORD handle)
 {
     struct session *session;
+    HANDLE event;
 
     TRACE("%lu\n", handle);
 
     if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
     InterlockedExchange(&session->cancel_requested, TRUE);
-    SetEvent(session->cancel_event);
+    if ((event = get_cancel_event(session))) SetEvent(event);
     release_session(session);
     return ERROR_SUCCESS;
 }

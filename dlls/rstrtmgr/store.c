@@ -224,6 +224,31 @@ static BOOL delete_tree(HKEY parent, const WCHAR *name)
     return !status;
 }
 
+/* Which slots have a key: one enumeration of what exists is far cheaper than probing all 64
+ * names, since most slots are usually empty. */
+static void find_present_slots(HKEY root, BOOL present[RM_MAX_SESSIONS])
+{
+    WCHAR name[32], *end;
+    DWORD index, len;
+    unsigned long n;
+
+    memset(present, 0, RM_MAX_SESSIONS * sizeof(*present));
+    for (index = 0;; index++)
+    {
+        LSTATUS status;
+
+        len = ARRAYSIZE(name);
+        status = RegEnumKeyExW(root, index, name, &len, NULL, NULL, NULL, NULL);
+        if (status == ERROR_MORE_DATA) continue;  /* a foreign key with a long name */
+        if (status) break;
+        /* Key names compare case-insensitively, so "session0001" is slot 1 as well. */
+        if (len != 11 || wcsnicmp(name, L"Session", 7)) continue;
+        n = wcstoul(name + 7, &end, 10);
+        if (*end || end != name + 11 || name[7] < '0' || name[7] > '9') continue;
+        if (n < RM_MAX_SESSIONS) present[n] = TRUE;
+    }
+}
+
 static void delete_slot(HKEY root, unsigned int slot)
 {
     WCHAR name[16];
@@ -265,6 +290,7 @@ DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *sl
     struct store_lock lock;
     BYTE stored[RM_KEY_HASH_BYTES];
     unsigned int i, free_slot;
+    BOOL present[RM_MAX_SESSIONS];
     HKEY root;
     DWORD ret;
 
@@ -273,15 +299,19 @@ DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *sl
 
     /* Clear every abandoned slot, not only the one taken: a key a killed writer left behind
      * must not wait until a start happens to need its number. */
+    find_present_slots(root, present);
     for (i = 0, free_slot = RM_MAX_SESSIONS; i < RM_MAX_SESSIONS; i++)
     {
-        enum slot_state state = read_slot(root, i, stored);
-
-        if (state == SLOT_LIVE) continue;
-        if (state == SLOT_ABANDONED)
+        if (present[i])
         {
-            TRACE("reclaiming slot %u\n", i);
-            delete_slot(root, i);
+            enum slot_state state = read_slot(root, i, stored);
+
+            if (state == SLOT_LIVE) continue;
+            if (state == SLOT_ABANDONED)
+            {
+                TRACE("reclaiming slot %u\n", i);
+                delete_slot(root, i);
+            }
         }
         if (free_slot == RM_MAX_SESSIONS) free_slot = i;
     }
@@ -298,6 +328,7 @@ DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot
 {
     struct store_lock lock;
     BYTE stored[RM_KEY_HASH_BYTES];
+    BOOL present[RM_MAX_SESSIONS];
     unsigned int i;
     HKEY root;
     DWORD ret;
@@ -306,9 +337,10 @@ DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot
     if ((ret = open_root(&root))) goto done;
 
     ret = ERROR_SESSION_CREDENTIAL_CONFLICT;
+    find_present_slots(root, present);
     for (i = 0; i < RM_MAX_SESSIONS; i++)
     {
-        if (read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, hash, RM_KEY_HASH_BYTES))
+        if (present[i] && read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, hash, RM_KEY_HASH_BYTES))
         {
             *slot = i;
             ret = ERROR_SUCCESS;
