@@ -64,6 +64,7 @@ struct session
     SRWLOCK state_lock;                 /* guards the records below against RmGetList */
     struct app_record *apps;            /* what RmShutdown acted on, in shutdown order */
     unsigned int napps;
+    unsigned int apps_capacity;
     WCHAR **services;                   /* services RmShutdown stopped, in stop order */
     unsigned int nservices;
 };

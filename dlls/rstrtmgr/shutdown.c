@@ -130,15 +130,28 @@ static struct app_record *find_record(struct session *session, const RM_UNIQUE_P
     return NULL;
 }
 
-/* The record of an application this session acts on, made on first use. */
+/* Make room for more records up front: a shutdown holds pointers to records while it adds
+ * others, so the array must not move under it. */
+static BOOL reserve_records(struct session *session, unsigned int count)
+{
+    struct app_record *apps;
+
+    if (session->napps + count <= session->apps_capacity) return TRUE;
+    if (!(apps = realloc(session->apps, (session->napps + count) * sizeof(*apps)))) return FALSE;
+    session->apps = apps;
+    session->apps_capacity = session->napps + count;
+    return TRUE;
+}
+
+/* The record of an application this session acts on, made on first use in the room
+ * reserve_records made. */
 static struct app_record *get_record(struct session *session, const RM_PROCESS_INFO *info)
 {
-    struct app_record *record, *apps;
+    struct app_record *record;
 
     if ((record = find_record(session, &info->Process))) return record;
-    if (!(apps = realloc(session->apps, (session->napps + 1) * sizeof(*apps)))) return NULL;
-    session->apps = apps;
-    record = &apps[session->napps++];
+    if (session->napps == session->apps_capacity) return NULL;
+    record = &session->apps[session->napps++];
     memset(record, 0, sizeof(*record));
     record->info = *info;
     record->info.AppStatus &= RmStatusShutdownMasked | RmStatusRestartMasked;
@@ -162,7 +175,7 @@ void free_app_records(struct session *session)
     free(session->services);
     session->apps = NULL;
     session->services = NULL;
-    session->napps = session->nservices = 0;
+    session->napps = session->nservices = session->apps_capacity = 0;
 }
 
 /* Fold what this session did into a fresh list: processes it acted on that still run carry
@@ -717,6 +730,14 @@ static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos
 
     get_timeouts(&timeouts);
     if (!(apps = calloc(count ? count : 1, sizeof(*apps)))) return ERROR_OUTOFMEMORY;
+    AcquireSRWLockExclusive(&session->state_lock);
+    ret = reserve_records(session, count) ? ERROR_SUCCESS : ERROR_OUTOFMEMORY;
+    ReleaseSRWLockExclusive(&session->state_lock);
+    if (ret)
+    {
+        free(apps);
+        return ret;
+    }
 
     for (i = 0; i < count; i++)
     {
