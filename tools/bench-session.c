@@ -33,6 +33,9 @@
 #include <bcrypt.h>
 #include <restartmanager.h>
 
+/* ntdll; not in mingw-w64's headers. */
+extern LONG WINAPI NtDeleteKey(HANDLE key);
+
 #define STORE_ROOT L"Software\\Microsoft\\RestartManager"
 #define MUTEX_NAME L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-3E5639F8D511"
 
@@ -164,6 +167,15 @@ static void prim_open_missing(struct raw *raw)
     if (!RegOpenKeyExW(raw->root, L"Session0063", 0, KEY_QUERY_VALUE, &key)) RegCloseKey(key);
 }
 
+/* The slot scan's enumeration of a store with no sessions. */
+static void prim_enum_root(struct raw *raw)
+{
+    WCHAR name[32];
+    DWORD len = ARRAYSIZE(name), index = 0;
+
+    while (!RegEnumKeyExW(raw->root, index, name, &len, NULL, NULL, NULL, NULL)) len = ARRAYSIZE(name), index++;
+}
+
 static void prim_query_missing_value(struct raw *raw)
 {
     RegQueryValueExW(raw->root, L"RegFiles0000", NULL, NULL, NULL, NULL);
@@ -264,9 +276,17 @@ static void prim_bump_sequence(struct raw *raw)
     RegCloseKey(key);
 }
 
-static void prim_delete_tree(struct raw *raw)
+/* How the store deletes a slot: opened as a link, subkeys enumerated, NtDeleteKey, closed. */
+static void prim_delete_slot(struct raw *raw)
 {
-    RegDeleteTreeW(raw->root, raw->name);
+    WCHAR subkey[256];
+    DWORD len = ARRAYSIZE(subkey);
+    HKEY key;
+
+    if (RegOpenKeyExW(raw->root, raw->name, REG_OPTION_OPEN_LINK, KEY_ENUMERATE_SUB_KEYS | DELETE, &key)) return;
+    RegEnumKeyExW(key, 0, subkey, &len, NULL, NULL, NULL, NULL);
+    NtDeleteKey(key);
+    RegCloseKey(key);
 }
 
 static void prim_multi_sz(struct raw *raw)
@@ -299,6 +319,7 @@ int wmain(int argc, WCHAR **argv)
         { "mutex take + release", prim_mutex },
         { "RegCreateKeyEx of the store root + close", prim_create_root },
         { "RegOpenKeyEx of a missing slot", prim_open_missing },
+        { "RegEnumKeyEx of the store root to its end", prim_enum_root },
         { "RegQueryValueEx of a missing value", prim_query_missing_value },
         { "OpenProcess + times + exit code + close", prim_owner_check },
         { "GetProcessTimes(self)", prim_own_times },
@@ -308,7 +329,7 @@ int wmain(int argc, WCHAR **argv)
         { "RegSetValueEx of the REG_MULTI_SZ", prim_multi_sz },
         { "create key + 2 values + close", make_key, NULL, delete_key },
         { "RegDeleteKeyW of a key", delete_key, make_key },
-        { "RegDeleteTreeW of a key", prim_delete_tree, make_key },
+        { "open as link, enum, NtDeleteKey, close", prim_delete_slot, make_key },
         { "RegDeleteKeyW of a missing key", delete_key },
         { "open root, open key, query hash, close both", prim_open_session, make_key, delete_key },
         { "open key, query + set Sequence, close", prim_bump_sequence, make_key, delete_key },
