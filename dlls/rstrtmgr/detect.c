@@ -335,21 +335,6 @@ static DWORD detect_by_handle_table(struct session *session, const struct path_s
 
 /* ------------------------------------------------------------------ loaded images */
 
-static BOOL is_wow64_caller(void)
-{
-    BOOL wow64 = FALSE;
-
-    return sizeof(void *) == 4 && IsWow64Process(GetCurrentProcess(), &wow64) && wow64;
-}
-
-/* Whether this 32-bit caller is unable to read the target's module list. */
-static BOOL needs_helper(HANDLE process)
-{
-    BOOL wow64 = FALSE;
-
-    return is_wow64_caller() && IsWow64Process(process, &wow64) && !wow64;
-}
-
 static BOOL modules_use_registered_file(HANDLE process, const struct path_set *files)
 {
     HMODULE stack_modules[256], *modules = stack_modules;

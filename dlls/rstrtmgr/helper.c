@@ -270,6 +270,16 @@ BOOL helper_send_ctrl_c(DWORD pid)
     return ok;
 }
 
+/* Whether this process is 32-bit on a 64-bit system and the target is 64-bit: then only the
+ * helper can read the target's memory or start a thread in it. */
+BOOL needs_helper(HANDLE process)
+{
+    BOOL wow64 = FALSE;
+
+    if (sizeof(void *) != 4 || !IsWow64Process(GetCurrentProcess(), &wow64) || !wow64) return FALSE;
+    return IsWow64Process(process, &wow64) && !wow64;
+}
+
 DWORD get_helper_pid(void)
 {
     return helper_id;

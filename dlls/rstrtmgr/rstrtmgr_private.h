@@ -180,6 +180,7 @@ extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR *
 extern BOOL helper_read_params(DWORD pid, struct process_params *params);
 extern BOOL helper_send_ctrl_c(DWORD pid);
 extern DWORD get_helper_pid(void);
+extern BOOL needs_helper(HANDLE process);
 
 /* classify.c: what RmGetList says about each process */
 extern DWORD describe_affected(const struct affected_list *list, const struct filter_list *filters,

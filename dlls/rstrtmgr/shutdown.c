@@ -284,7 +284,6 @@ static void capture_restart_info(struct app_record *record, HANDLE process)
 {
     WCHAR args[RESTART_MAX_CMD_LINE], image[MAX_PATH];
     DWORD size = ARRAYSIZE(args), flags = 0, len = ARRAYSIZE(image);
-    BOOL wow64 = FALSE;
     HRESULT hr;
 
     hr = GetApplicationRestartSettings(process, args, &size, &flags);
@@ -302,8 +301,7 @@ static void capture_restart_info(struct app_record *record, HANDLE process)
     if (hr != E_NOTIMPL) return;
 
     /* The platform keeps no registrations (Wine 8.0): start it again as it was started. */
-    if (sizeof(void *) == 4 && IsWow64Process(GetCurrentProcess(), &wow64) && wow64
-            && IsWow64Process(process, &wow64) && !wow64)
+    if (needs_helper(process))
         helper_read_params(record->info.Process.dwProcessId, &record->params);
     else
         read_process_params(process, &record->params);
@@ -532,11 +530,7 @@ done:
 
 static BOOL ctrl_c(DWORD pid, HANDLE process)
 {
-    BOOL wow64 = FALSE;
-
-    if (sizeof(void *) == 4 && IsWow64Process(GetCurrentProcess(), &wow64) && wow64
-            && IsWow64Process(process, &wow64) && !wow64)
-        return helper_send_ctrl_c(pid);
+    if (needs_helper(process)) return helper_send_ctrl_c(pid);
     return send_ctrl_c(pid);
 }
 
