@@ -13,7 +13,9 @@
  *
  * The floor, measured in the same run and the same process: one snapshot of the system
  * handle table, one name query per file handle in it (duplicate, query, close), and one
- * module list per process (open, list, name each module).  A 32-bit process cannot list a
+ * module list per process (open, then name each module with one walk of its loader list, the
+ * cheapest way known: remote.c's walk_module_names, which the DLL uses too; psapi where the
+ * list cannot be walked directly).  A 32-bit process cannot list a
  * 64-bit process's modules itself: its floor adds one request to an already running
  * rmhelper64.exe (found beside this program) for those processes, the cheapest way it has.
  * Each figure is the median of N runs, in milliseconds.
@@ -28,6 +30,8 @@
 #include <tlhelp32.h>
 #include <psapi.h>
 #include <restartmanager.h>
+
+#include "remote.h"
 
 #define SystemExtendedHandleInformation 64
 
@@ -141,9 +145,29 @@ static struct handle_snapshot *snapshot_handles(void)
     }
 }
 
+static BOOL name_module(void *ctx, const WCHAR *name)
+{
+    return FALSE;   /* name them all */
+}
+
+/* Where the loader list cannot be walked directly (a 32-bit process under Wine, from 64-bit):
+ * psapi, module by module. */
+static BOOL name_modules_psapi(HANDLE process)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE modules[512];
+    DWORD needed, m;
+
+    if (!EnumProcessModulesEx(process, modules, sizeof(modules), &needed, LIST_MODULES_ALL)) return FALSE;
+    for (m = 0; m < needed / sizeof(HMODULE) && m < ARRAYSIZE(modules); m++)
+        GetModuleFileNameExW(process, modules[m], path, MAX_PATH);
+    return TRUE;
+}
+
 /* The floor: returns milliseconds; counts what it saw. */
 static double measure_floor(unsigned int *file_handles, unsigned int *readable, unsigned int *unreadable)
 {
+    BOOL self_wow64 = FALSE;
     static BYTE name_buffer[65536];
     PROCESSENTRY32W entry = { sizeof(entry) };
     DWORD unreadable_pids[1024];
@@ -160,6 +184,7 @@ static double measure_floor(unsigned int *file_handles, unsigned int *readable, 
     probe = CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                         NULL, OPEN_EXISTING, 0, NULL);
 
+    IsWow64Process(GetCurrentProcess(), &self_wow64);
     start = now_ms();
     if (!(snapshot = snapshot_handles())) return -1;
     for (i = 0; i < snapshot->count; i++)
@@ -191,20 +216,19 @@ static double measure_floor(unsigned int *file_handles, unsigned int *readable, 
     snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     for (more = Process32FirstW(snap, &entry); more; more = Process32NextW(snap, &entry))
     {
-        HMODULE modules[512];
-        DWORD needed, m, len = MAX_PATH;
+        DWORD len = MAX_PATH;
+        BOOL wow64;
 
         if (!entry.th32ProcessID) continue;
         if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, entry.th32ProcessID)))
             continue;
         QueryFullProcessImageNameW(process, 0, image, &len);
-        if (EnumProcessModulesEx(process, modules, sizeof(modules), &needed, LIST_MODULES_ALL))
-        {
-            for (m = 0; m < needed / sizeof(HMODULE) && m < 512; m++)
-                GetModuleFileNameExW(process, modules[m], path, MAX_PATH);
+        /* A 64-bit process, from 32-bit: only the helper can read its modules. */
+        if (!(self_wow64 && IsWow64Process(process, &wow64) && !wow64)
+                && (walk_module_names(process, name_module, NULL) || name_modules_psapi(process)))
             (*readable)++;
-        }
-        else if (*unreadable < ARRAYSIZE(unreadable_pids)) unreadable_pids[(*unreadable)++] = entry.th32ProcessID;
+        else
+        if (*unreadable < ARRAYSIZE(unreadable_pids)) unreadable_pids[(*unreadable)++] = entry.th32ProcessID;
         CloseHandle(process);
     }
     CloseHandle(snap);

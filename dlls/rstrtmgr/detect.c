@@ -335,13 +335,28 @@ static DWORD detect_by_handle_table(struct session *session, const struct path_s
 
 /* ------------------------------------------------------------------ loaded images */
 
+struct module_match
+{
+    const struct path_set *files;
+    BOOL found;
+};
+
+static BOOL match_module(void *ctx, const WCHAR *name)
+{
+    struct module_match *match = ctx;
+
+    return (match->found = path_set_match(match->files, name));
+}
+
 static BOOL modules_use_registered_file(HANDLE process, const struct path_set *files)
 {
     HMODULE stack_modules[256], *modules = stack_modules;
+    struct module_match match = { files, FALSE };
     DWORD needed = 0, count, i;
     WCHAR *name;
     BOOL found = FALSE;
 
+    if (walk_module_names(process, match_module, &match)) return match.found;
     if (!EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL)) return FALSE;
     if (needed > sizeof(stack_modules))
     {

@@ -109,6 +109,7 @@ void release_session(struct session *session)
         if (session->prepared) release_prepared(session->prepared);
         free_app_records(session);
         if (session->cancel_event) CloseHandle(session->cancel_event);
+        if (session->key) RegCloseKey(session->key);
         free(session);
     }
 }

@@ -23,6 +23,8 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     TRACE("%p, %lu, %p\n", instance, reason, reserved);
 
     if (reason == DLL_PROCESS_ATTACH) DisableThreadLibraryCalls(instance);
+    /* Only on FreeLibrary: at process exit the handles go with the process anyway. */
+    else if (reason == DLL_PROCESS_DETACH && !reserved) release_store();
     return TRUE;
 }
 
@@ -49,7 +51,7 @@ static DWORD open_session(BOOL primary, const BYTE key[RM_KEY_BYTES], DWORD *han
 
     if (!(ret = hash_session_key(key, session->key_hash)))
     {
-        if (primary) ret = create_stored_session(session->key_hash, &session->slot);
+        if (primary) ret = create_stored_session(session->key_hash, &session->slot, &session->key);
         else ret = find_stored_session(session->key_hash, &session->slot);
     }
     if (!ret && (ret = alloc_session_handle(session, handle)) && primary)

@@ -53,10 +53,13 @@ struct params_layout
     size_t image;           /* .ImagePathName */
     size_t cmdline;         /* .CommandLine */
     size_t env;             /* .Environment */
+    size_t peb_ldr;         /* PEB.Ldr */
+    size_t ldr_load_order;  /* PEB_LDR_DATA.InLoadOrderModuleList */
+    size_t entry_name;      /* LDR_DATA_TABLE_ENTRY.FullDllName (its InLoadOrderLinks come first) */
 };
 
-static const struct params_layout layout32 = { 4, 0x10, 0x24, 0x38, 0x40, 0x48 };
-static const struct params_layout layout64 = { 8, 0x20, 0x38, 0x60, 0x70, 0x80 };
+static const struct params_layout layout32 = { 4, 0x10, 0x24, 0x38, 0x40, 0x48, 0x0c, 0x0c, 0x24 };
+static const struct params_layout layout64 = { 8, 0x20, 0x38, 0x60, 0x70, 0x80, 0x18, 0x10, 0x48 };
 
 static BOOL read_memory(HANDLE process, ULONG64 address, void *buffer, size_t size)
 {
@@ -121,27 +124,41 @@ static WCHAR *read_environment(HANDLE process, ULONG64 address, size_t *len)
     return NULL;
 }
 
-BOOL read_process_params(HANDLE process, struct process_params *params)
+/*
+ * The PEB of a process and the layout of its structures.  A 32-bit target of a 64-bit caller
+ * has its own, 32-bit PEB on Windows; Wine 8.0 answers 1 instead of that address.  Then
+ * *wine_wow64 is set and the 64-bit PEB is returned: Wine keeps the process parameters there
+ * too, but not the loader's module list.
+ */
+static ULONG64 find_peb(HANDLE process, const struct params_layout **layout, BOOL *wine_wow64)
 {
-    const struct params_layout *layout = sizeof(void *) == 8 ? &layout64 : &layout32;
     PROCESS_BASIC_INFORMATION basic;
     ULONG_PTR wow64_peb = 0;
+
+    *layout = sizeof(void *) == 8 ? &layout64 : &layout32;
+    *wine_wow64 = FALSE;
+    if (sizeof(void *) == 8 && !NtQueryInformationProcess(process, ProcessWow64Information, &wow64_peb,
+                                                          sizeof(wow64_peb), NULL) && wow64_peb)
+    {
+        if (wow64_peb >= 0x10000)
+        {
+            *layout = &layout32;
+            return wow64_peb;
+        }
+        *wine_wow64 = TRUE;
+    }
+    if (NtQueryInformationProcess(process, ProcessBasicInformation, &basic, sizeof(basic), NULL)) return 0;
+    return (ULONG_PTR)basic.PebBaseAddress;
+}
+
+BOOL read_process_params(HANDLE process, struct process_params *params)
+{
+    const struct params_layout *layout;
     ULONG64 peb, block;
+    BOOL wine_wow64;
 
     memset(params, 0, sizeof(*params));
-    /* A 32-bit target of a 64-bit caller: on Windows its own, 32-bit PEB is the one it reads.
-     * Wine 8.0 answers 1 instead of that address; its 64-bit PEB holds the same parameters. */
-    if (sizeof(void *) == 8 && !NtQueryInformationProcess(process, ProcessWow64Information, &wow64_peb,
-                                                          sizeof(wow64_peb), NULL) && wow64_peb >= 0x10000)
-    {
-        layout = &layout32;
-        peb = wow64_peb;
-    }
-    else
-    {
-        if (NtQueryInformationProcess(process, ProcessBasicInformation, &basic, sizeof(basic), NULL)) return FALSE;
-        peb = (ULONG_PTR)basic.PebBaseAddress;
-    }
+    if (!(peb = find_peb(process, &layout, &wine_wow64))) return FALSE;
     if (!(block = read_pointer(process, layout, peb + layout->peb_params))) return FALSE;
 
     params->image = read_string(process, layout, block + layout->image);
@@ -163,6 +180,53 @@ void free_process_params(struct process_params *params)
     free(params->cwd);
     free(params->env);
     memset(params, 0, sizeof(*params));
+}
+
+/*
+ * Name every module of a process by walking its loader list: one read per entry and one per
+ * name.  psapi's GetModuleFileNameExW walks the list again from the start for each module it
+ * is asked about, which makes naming all modules quadratic in reads, and under Wine every
+ * read is a round trip to the wineserver.  The callback returns TRUE to stop the walk.
+ * Returns FALSE if the list cannot be read from its start (the caller then asks psapi); a walk
+ * that breaks off later keeps what it named (a module list may change while it is read).
+ */
+BOOL walk_module_names(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx)
+{
+    const struct params_layout *layout;
+    ULONG64 peb, ldr, head, entry;
+    BYTE fields[0x58];
+    WCHAR *name;
+    unsigned int count;
+    BOOL wine_wow64;
+
+    if (!(peb = find_peb(process, &layout, &wine_wow64)) || wine_wow64) return FALSE;
+    if (!(ldr = read_pointer(process, layout, peb + layout->peb_ldr))) return FALSE;
+    head = ldr + layout->ldr_load_order;
+    if (!(entry = read_pointer(process, layout, head))) return FALSE;
+    /* FullDllName.Length is a USHORT: no name is longer than this. */
+    if (!(name = malloc(65536 + sizeof(WCHAR)))) return FALSE;
+
+    /* The count only guards against a list that a racing change left circular. */
+    for (count = 0; entry != head && count < 16384; count++)
+    {
+        size_t fields_size = layout->entry_name + 2 * layout->pointer;
+        USHORT length;
+        ULONG64 buffer = 0;
+
+        if (!read_memory(process, entry, fields, fields_size)) break;
+        memcpy(&length, fields + layout->entry_name, sizeof(length));
+        memcpy(&buffer, fields + layout->entry_name + layout->pointer, layout->pointer);
+        if (length && read_memory(process, buffer, name, length))
+        {
+            name[length / sizeof(WCHAR)] = 0;
+            if (callback(ctx, name)) break;
+        }
+        entry = 0;
+        memcpy(&entry, fields, layout->pointer);    /* InLoadOrderLinks.Flink */
+        if (!entry) break;
+    }
+    free(name);
+    return TRUE;
 }
 
 struct pe_file

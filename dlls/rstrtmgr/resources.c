@@ -64,7 +64,8 @@ static unsigned int next_value_index(HKEY key, const WCHAR *prefix)
     for (index = 0;; index++)
     {
         swprintf(name, ARRAYSIZE(name), L"%ls%04u", prefix, index);
-        if (RegQueryValueExW(key, name, NULL, NULL, NULL, NULL) == ERROR_FILE_NOT_FOUND) return index;
+        /* Any error ends the probe: a deleted key answers ERROR_KEY_DELETED for every name. */
+        if (RegQueryValueExW(key, name, NULL, NULL, NULL, NULL)) return index;
     }
 }
 
@@ -130,6 +131,19 @@ static DWORD write_processes(HKEY key, UINT count, const RM_UNIQUE_PROCESS *proc
     return ret;
 }
 
+static DWORD write_resources(HKEY key, UINT nfiles, const WCHAR **files, UINT nprocs,
+                             const RM_UNIQUE_PROCESS *procs, UINT nservices, const WCHAR **services)
+{
+    DWORD ret;
+
+    if (!(ret = write_strings(key, L"RegFiles", nfiles, files))
+            && !(ret = write_processes(key, nprocs, procs))
+            && !(ret = write_strings(key, L"RegSvcs", nservices, services))
+            && (nfiles || nprocs || nservices))
+        ret = bump_sequence(key);
+    return ret;
+}
+
 DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
                       UINT nprocs, const RM_UNIQUE_PROCESS *procs,
                       UINT nservices, const WCHAR **services)
@@ -139,14 +153,18 @@ DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **
     DWORD ret;
 
     if ((ret = lock_store(&lock))) return ret;
-    if (!(ret = open_stored_session(session, KEY_SET_VALUE, &key)))
+    /* The primary writes through the key it created, without finding it again by name and
+     * hash.  Only if that key was deleted under it does the careful way decide what the
+     * handle refers to now (usually nothing: ERROR_INVALID_HANDLE). */
+    if (!session->key
+            || ((ret = write_resources(session->key, nfiles, files, nprocs, procs, nservices, services))
+                && stored_key_deleted(session->key)))
     {
-        if (!(ret = write_strings(key, L"RegFiles", nfiles, files))
-                && !(ret = write_processes(key, nprocs, procs))
-                && !(ret = write_strings(key, L"RegSvcs", nservices, services))
-                && (nfiles || nprocs || nservices))
-            ret = bump_sequence(key);
-        RegCloseKey(key);
+        if (!(ret = open_stored_session(session, KEY_SET_VALUE, &key)))
+        {
+            ret = write_resources(key, nfiles, files, nprocs, procs, nservices, services);
+            RegCloseKey(key);
+        }
     }
     unlock_store(&lock);
     return ret;

@@ -84,6 +84,12 @@ static void write_tagged(WCHAR tag, const WCHAR *text)
     free(line);
 }
 
+static BOOL write_module(void *ctx, const WCHAR *name)
+{
+    write_line(*(const DWORD *)ctx, name);
+    return FALSE;
+}
+
 static void list_modules(DWORD pid)
 {
     HMODULE stack_modules[512], *modules = stack_modules;
@@ -92,6 +98,11 @@ static void list_modules(DWORD pid)
     HANDLE process;
 
     if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid))) return;
+    if (walk_module_names(process, write_module, &pid))
+    {
+        CloseHandle(process);
+        return;
+    }
     if (EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL))
     {
         if (needed > sizeof(stack_modules) && (modules = malloc(needed))

@@ -59,6 +59,7 @@ struct session
     LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
     HANDLE cancel_event;                /* made on first use; signalled with cancel_requested */
+    HKEY key;                           /* the primary's session key, kept open until the end */
     SRWLOCK cache_lock;
     struct prepared_resources *prepared; /* registered names made ready for matching */
     SRWLOCK state_lock;                 /* guards the records below against RmGetList */
@@ -89,10 +90,12 @@ struct store_lock
 };
 extern DWORD lock_store(struct store_lock *lock);
 extern void unlock_store(struct store_lock *lock);
-extern DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot);
+extern DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot, HKEY *key);
 extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot);
 extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
 extern DWORD delete_stored_session(const struct session *session);
+extern BOOL stored_key_deleted(HKEY key);
+extern void release_store(void);
 extern DWORD bump_sequence(HKEY key);
 extern BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity);
 

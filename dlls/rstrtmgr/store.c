@@ -50,6 +50,14 @@ static const WCHAR store_mutex_name[] = L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-
 
 static HANDLE store_mutex;
 
+/* Opened once per process: under Wine every open and close is a wineserver round trip, and
+ * a session start, register and end would otherwise open the root several times. */
+static HKEY store_root;
+
+/* The caller's own identity, for the Owner value: its start time never changes. */
+static INIT_ONCE self_identity_once = INIT_ONCE_STATIC_INIT;
+static RM_UNIQUE_PROCESS self_identity;
+
 enum slot_state
 {
     SLOT_FREE,
@@ -117,9 +125,50 @@ void unlock_store(struct store_lock *lock)
 
 static DWORD open_root(HKEY *root)
 {
-    /* Volatile like Windows' own: sessions never outlive the logon session. */
-    return map_registry_error(RegCreateKeyExW(HKEY_CURRENT_USER, RM_STORE_ROOT, 0, NULL,
-                                              REG_OPTION_VOLATILE, KEY_ALL_ACCESS, NULL, root, NULL));
+    HKEY key = store_root;
+    DWORD ret;
+
+    if (!key)
+    {
+        /* Volatile like Windows' own: sessions never outlive the logon session. */
+        if ((ret = map_registry_error(RegCreateKeyExW(HKEY_CURRENT_USER, RM_STORE_ROOT, 0, NULL,
+                                                      REG_OPTION_VOLATILE, KEY_ALL_ACCESS, NULL, &key, NULL))))
+            return ret;
+        if (InterlockedCompareExchangePointer((void **)&store_root, key, NULL))
+        {
+            RegCloseKey(key);
+            key = store_root;
+        }
+    }
+    *root = key;
+    return ERROR_SUCCESS;
+}
+
+/* Whether a key was deleted while open.  Asked only after an operation through a kept handle
+ * failed, so keeping handles costs nothing while all is well. */
+BOOL stored_key_deleted(HKEY key)
+{
+    DWORD subkeys;
+
+    return RegQueryInfoKeyW(key, NULL, NULL, NULL, &subkeys, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+           == ERROR_KEY_DELETED;
+}
+
+/* The kept root was deleted by someone else: the next open_root makes a new one.  The stale
+ * handle stays open, as another thread may be using it right now (this is rare enough that
+ * the one handle it costs does not matter). */
+static void forget_root(HKEY root)
+{
+    InterlockedCompareExchangePointer((void **)&store_root, NULL, root);
+}
+
+/* On FreeLibrary: the process goes on without us. */
+void release_store(void)
+{
+    if (store_root) RegCloseKey(store_root);
+    if (store_mutex) CloseHandle(store_mutex);
+    store_root = NULL;
+    store_mutex = NULL;
 }
 
 static void format_slot_name(unsigned int slot, WCHAR name[16])
@@ -127,7 +176,22 @@ static void format_slot_name(unsigned int slot, WCHAR name[16])
     swprintf(name, 16, L"Session%04u", slot);
 }
 
+static BOOL read_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity);
+
+static BOOL WINAPI init_self_identity(INIT_ONCE *once, void *param, void **context)
+{
+    return read_process_identity(GetCurrentProcessId(), &self_identity);
+}
+
 BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity)
+{
+    if (pid != GetCurrentProcessId()) return read_process_identity(pid, identity);
+    if (!InitOnceExecuteOnce(&self_identity_once, init_self_identity, NULL, NULL)) return FALSE;
+    *identity = self_identity;
+    return TRUE;
+}
+
+static BOOL read_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity)
 {
     FILETIME created, exited, kernel, user;
     HANDLE process;
@@ -257,7 +321,7 @@ static void delete_slot(HKEY root, unsigned int slot)
     if (!delete_tree(root, name)) WARN("cannot delete %s\n", debugstr_w(name));
 }
 
-static DWORD write_new_session(HKEY root, unsigned int slot, const BYTE hash[RM_KEY_HASH_BYTES])
+static DWORD write_new_session(HKEY root, unsigned int slot, const BYTE hash[RM_KEY_HASH_BYTES], HKEY *kept)
 {
     RM_UNIQUE_PROCESS owner;
     DWORD sequence = 0, disposition;
@@ -275,51 +339,53 @@ static DWORD write_new_session(HKEY root, unsigned int slot, const BYTE hash[RM_
     if (!(status = RegSetValueExW(key, L"Owner", 0, REG_BINARY, (BYTE *)&owner, sizeof(owner))))
         if (!(status = RegSetValueExW(key, L"Sequence", 0, REG_DWORD, (BYTE *)&sequence, sizeof(sequence))))
             status = RegSetValueExW(key, L"SessionHash", 0, REG_BINARY, hash, RM_KEY_HASH_BYTES);
-    RegCloseKey(key);
 
     if (status)
     {
+        RegCloseKey(key);
         delete_slot(root, slot);
         return map_registry_error(status);
     }
+    *kept = key;
     return ERROR_SUCCESS;
 }
 
-DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot)
+DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot, HKEY *kept)
 {
     struct store_lock lock;
     BYTE stored[RM_KEY_HASH_BYTES];
-    unsigned int i, free_slot;
+    unsigned int i, free_slot, attempt;
     BOOL present[RM_MAX_SESSIONS];
     HKEY root;
     DWORD ret;
 
     if ((ret = lock_store(&lock))) return ret;
-    if ((ret = open_root(&root))) goto done;
-
-    /* Clear every abandoned slot, not only the one taken: a key a killed writer left behind
-     * must not wait until a start happens to need its number. */
-    find_present_slots(root, present);
-    for (i = 0, free_slot = RM_MAX_SESSIONS; i < RM_MAX_SESSIONS; i++)
+    for (attempt = 0; attempt < 2; attempt++)
     {
-        if (present[i])
+        if ((ret = open_root(&root))) break;
+        /* Clear every abandoned slot, not only the one taken: a key a killed writer left behind
+         * must not wait until a start happens to need its number. */
+        find_present_slots(root, present);
+        for (i = 0, free_slot = RM_MAX_SESSIONS; i < RM_MAX_SESSIONS; i++)
         {
-            enum slot_state state = read_slot(root, i, stored);
-
-            if (state == SLOT_LIVE) continue;
-            if (state == SLOT_ABANDONED)
+            if (present[i])
             {
-                TRACE("reclaiming slot %u\n", i);
-                delete_slot(root, i);
-            }
-        }
-        if (free_slot == RM_MAX_SESSIONS) free_slot = i;
-    }
-    if (free_slot == RM_MAX_SESSIONS) ret = ERROR_MAX_SESSIONS_REACHED;
-    else if (!(ret = write_new_session(root, free_slot, hash))) *slot = free_slot;
-    RegCloseKey(root);
+                enum slot_state state = read_slot(root, i, stored);
 
-done:
+                if (state == SLOT_LIVE) continue;
+                if (state == SLOT_ABANDONED)
+                {
+                    TRACE("reclaiming slot %u\n", i);
+                    delete_slot(root, i);
+                }
+            }
+            if (free_slot == RM_MAX_SESSIONS) free_slot = i;
+        }
+        if (free_slot == RM_MAX_SESSIONS) ret = ERROR_MAX_SESSIONS_REACHED;
+        else if (!(ret = write_new_session(root, free_slot, hash, kept))) *slot = free_slot;
+        if (!ret || !stored_key_deleted(root)) break;
+        forget_root(root);   /* deleted by someone else: once more with a new root */
+    }
     unlock_store(&lock);
     return ret;
 }
@@ -329,27 +395,28 @@ DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot
     struct store_lock lock;
     BYTE stored[RM_KEY_HASH_BYTES];
     BOOL present[RM_MAX_SESSIONS];
-    unsigned int i;
+    unsigned int i, attempt;
     HKEY root;
     DWORD ret;
 
     if ((ret = lock_store(&lock))) return ret;
-    if ((ret = open_root(&root))) goto done;
-
-    ret = ERROR_SESSION_CREDENTIAL_CONFLICT;
-    find_present_slots(root, present);
-    for (i = 0; i < RM_MAX_SESSIONS; i++)
+    for (attempt = 0; attempt < 2; attempt++)
     {
-        if (present[i] && read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, hash, RM_KEY_HASH_BYTES))
+        if ((ret = open_root(&root))) break;
+        ret = ERROR_SESSION_CREDENTIAL_CONFLICT;
+        find_present_slots(root, present);
+        for (i = 0; i < RM_MAX_SESSIONS; i++)
         {
-            *slot = i;
-            ret = ERROR_SUCCESS;
-            break;
+            if (present[i] && read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, hash, RM_KEY_HASH_BYTES))
+            {
+                *slot = i;
+                ret = ERROR_SUCCESS;
+                break;
+            }
         }
+        if (!ret || !stored_key_deleted(root)) break;
+        forget_root(root);   /* deleted by someone else: once more with a new root */
     }
-    RegCloseKey(root);
-
-done:
     unlock_store(&lock);
     return ret;
 }
@@ -360,14 +427,18 @@ DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *ke
 {
     BYTE stored[RM_KEY_HASH_BYTES];
     WCHAR name[16];
+    unsigned int attempt;
     LSTATUS status;
     HKEY root;
 
-    if ((status = RegOpenKeyExW(HKEY_CURRENT_USER, RM_STORE_ROOT, 0, KEY_ENUMERATE_SUB_KEYS, &root)))
-        return status == ERROR_FILE_NOT_FOUND ? ERROR_INVALID_HANDLE : map_registry_error(status);
     format_slot_name(session->slot, name);
-    status = RegOpenKeyExW(root, name, 0, access | KEY_QUERY_VALUE, key);
-    RegCloseKey(root);
+    for (attempt = 0; attempt < 2; attempt++)
+    {
+        if (open_root(&root)) return ERROR_INVALID_HANDLE;
+        status = RegOpenKeyExW(root, name, 0, access | KEY_QUERY_VALUE, key);
+        if (!status || !stored_key_deleted(root)) break;
+        forget_root(root);
+    }
     if (status) return status == ERROR_FILE_NOT_FOUND ? ERROR_INVALID_HANDLE : map_registry_error(status);
 
     if (!read_binary_value(*key, L"SessionHash", stored, sizeof(stored))
@@ -386,13 +457,14 @@ DWORD delete_stored_session(const struct session *session)
     DWORD ret;
 
     if ((ret = lock_store(&lock))) return ret;
-    if (!(ret = open_stored_session(session, KEY_QUERY_VALUE, &key)))
+    /* The kept key is the session's own: delete it directly.  If that fails (someone deleted or
+     * replaced it, or it has subkeys), the careful way: by name, after checking the hash. */
+    if (!session->key || NtDeleteKey(session->key))
     {
-        RegCloseKey(key);
-        if (!(ret = open_root(&root)))
+        if (!(ret = open_stored_session(session, KEY_QUERY_VALUE, &key)))
         {
-            delete_slot(root, session->slot);
-            RegCloseKey(root);
+            RegCloseKey(key);
+            if (!(ret = open_root(&root))) delete_slot(root, session->slot);
         }
     }
     unlock_store(&lock);
