@@ -923,15 +923,26 @@ static BOOL start_app(struct app_record *record)
     return TRUE;
 }
 
-static BOOL start_service(SC_HANDLE manager, const WCHAR *name)
+/* Start a service and wait until it runs: the services started after it may depend on it, and
+ * Wine 8.0's SCM, unlike Windows', starts a service without waiting for those it depends on. */
+static DWORD start_service(struct session *session, SC_HANDLE manager, const WCHAR *name, DWORD timeout)
 {
+    SERVICE_STATUS_PROCESS status;
     SC_HANDLE service;
-    BOOL ok;
+    DWORD size, start, ret = ERROR_SUCCESS;
 
-    if (!(service = OpenServiceW(manager, name, SERVICE_START))) return FALSE;
-    ok = StartServiceW(service, 0, NULL) || GetLastError() == ERROR_SERVICE_ALREADY_RUNNING;
+    if (!(service = OpenServiceW(manager, name, SERVICE_START | SERVICE_QUERY_STATUS))) return GetLastError();
+    if (!StartServiceW(service, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING) ret = GetLastError();
+    for (start = GetTickCount(); !ret; )
+    {
+        if (!QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, (BYTE *)&status, sizeof(status), &size)) break;
+        if (status.dwCurrentState == SERVICE_STOPPED) ret = ERROR_SERVICE_NOT_ACTIVE;
+        else if (status.dwCurrentState != SERVICE_START_PENDING) break;
+        else if (GetTickCount() - start > timeout) ret = WAIT_TIMEOUT;
+        else if (!WaitForSingleObject(session->cancel_event, 20)) ret = ERROR_CANCELLED;
+    }
     CloseServiceHandle(service);
-    return ok;
+    return ret;
 }
 
 /***********************************************************************
@@ -941,6 +952,7 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
 {
     struct progress progress = { status, -1, 0, 0 };
     struct session *session;
+    struct timeouts timeouts;
     SC_HANDLE manager = NULL;
     BOOL failed = FALSE;
     unsigned int i, total = 0;
@@ -968,15 +980,20 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
             total++;
     progress.total = total + session->nservices;
     report_progress(&progress, FALSE);
+    get_timeouts(&timeouts);
 
     /* Services first, in the reverse of the order they were stopped (dependents last). */
     if (session->nservices && !(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT))) failed = TRUE;
     for (n = (int)session->nservices - 1; manager && n >= 0 && !ret; n--)
     {
+        DWORD err;
+
         if (task_cancelled(session)) ret = ERROR_CANCELLED;
-        else if (!start_service(manager, session->services[n]))
+        else if ((err = start_service(session, manager, session->services[n], timeouts.kill_service)) == ERROR_CANCELLED)
+            ret = err;
+        else if (err)
         {
-            WARN("cannot restart service %s: %lu\n", debugstr_w(session->services[n]), GetLastError());
+            WARN("cannot restart service %s: %lu\n", debugstr_w(session->services[n]), err);
             failed = TRUE;
         }
         progress.done++;
