@@ -476,9 +476,11 @@ static void kill_child(struct child *child)
     finish_child(child, FALSE);
 }
 
-/* Starts "exe shutdown <mode> <quit event> <args>..." in cwd (NULL: this one's). */
+/* Starts "exe shutdown <mode> <quit event> <args>..." in cwd (NULL: this one's), with the
+ * creation flags given (CREATE_NEW_CONSOLE, say); its output comes back through the pipe
+ * whatever console it has. */
 static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode, unsigned int count,
-                        const WCHAR * const *args, const WCHAR *cwd)
+                        const WCHAR * const *args, const WCHAR *cwd, DWORD create_flags)
 {
     SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
     static unsigned int event_counter;
@@ -525,7 +527,7 @@ static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode
     si.hStdInput = NULL;
     si.hStdOutput = write_pipe;
     si.hStdError = write_pipe;
-    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, cwd, &si, &child->pi);
+    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, create_flags, NULL, cwd, &si, &child->pi);
     ok(ret, "CreateProcessW(%s) failed, error %lu\n", wine_dbgstr_w(cmdline), GetLastError());
     CloseHandle(write_pipe);
     free(cmdline);
@@ -542,14 +544,15 @@ static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode
 
 /* Starts a child and waits until it is ready.  A child that says "notready" is skipped; one
  * that says nothing fails.  On FALSE the child is already gone. */
-#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, c, d, e, NULL)
-#define launch_child_in(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, c, d, e, f)
+#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, c, d, e, NULL, 0)
+#define launch_child_in(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, c, d, e, f, 0)
+#define launch_child_flags(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, c, d, e, NULL, f)
 static BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *mode,
-                          unsigned int count, const WCHAR * const *args, const WCHAR *cwd)
+                          unsigned int count, const WCHAR * const *args, const WCHAR *cwd, DWORD create_flags)
 {
     char reply[256] = "";
 
-    if (!start_child(child, exe, mode, count, args, cwd)) return FALSE;
+    if (!start_child(child, exe, mode, count, args, cwd, create_flags)) return FALSE;
     if (!read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE))
     {
         ok_(file, line)(0, "the %s child %04lx did not get ready\n", wine_dbgstr_w(mode), child->pi.dwProcessId);
@@ -568,7 +571,8 @@ static BOOL launch_child_(const char *file, int line, struct child *child, const
 /* A window child holding file: "window" (answers TRUE and exits on WM_ENDSESSION or
  * WM_CLOSE), "refuse" (answers FALSE and ignores WM_CLOSE) or "hung" (stops pumping messages
  * once ready).  A "window" child also signals the named event started and appends a line to
- * the report file each time it starts, and registers for restart; "-" means none. */
+ * the report file each time it starts, and registers for restart; "-" means none.
+ * "sharedwindow" is a "window" child that lets others open the file too. */
 static BOOL launch_window(struct child *child, const WCHAR *exe, const WCHAR *mode, const WCHAR *file,
                           const WCHAR *started, const WCHAR *report, const WCHAR *cwd)
 {
@@ -577,7 +581,8 @@ static BOOL launch_window(struct child *child, const WCHAR *exe, const WCHAR *mo
     args[0] = file;
     args[1] = started ? started : L"-";
     args[2] = report ? report : L"-";
-    return launch_child_in(child, exe, mode, wcscmp(mode, L"window") ? 1 : 3, args, cwd);
+    return launch_child_in(child, exe, mode, wcscmp(mode, L"window") && wcscmp(mode, L"sharedwindow") ? 1 : 3, args,
+                           cwd);
 }
 
 /* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
@@ -1419,6 +1424,380 @@ done:
     delete_temp_file(file);
 }
 
+/* What a console child wrote after its mark (the cwd field of read_report):
+ * "<registered|captured> <console window> <n> <the n processes on its console>". */
+struct console_report
+{
+    WCHAR form[16];
+    ULONG window;
+    DWORD count;
+    DWORD pids[16];
+};
+
+static BOOL parse_console_report(const WCHAR *text, struct console_report *report)
+{
+    const WCHAR *space = wcschr(text, ' ');
+    WCHAR *end;
+    DWORD i;
+
+    memset(report, 0, sizeof(*report));
+    if (!space || (size_t)(space - text) >= ARRAY_SIZE(report->form)) return FALSE;
+    memcpy(report->form, text, (space - text) * sizeof(WCHAR));
+    report->window = wcstoul(space, &end, 16);
+    report->count = wcstoul(end, &end, 10);
+    for (i = 0; i < report->count && i < ARRAY_SIZE(report->pids); i++) report->pids[i] = wcstoul(end, &end, 10);
+    return i == report->count;
+}
+
+static BOOL is_console_host(DWORD pid)
+{
+    WCHAR image[MAX_PATH], *base;
+    DWORD len = ARRAY_SIZE(image);
+    HANDLE process;
+    BOOL ret = FALSE;
+
+    if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid))) return FALSE;
+    if (QueryFullProcessImageNameW(process, 0, image, &len))
+    {
+        base = wcsrchr(image, '\\');
+        ret = !wcsicmp(base ? base + 1 : image, L"conhost.exe");
+    }
+    CloseHandle(process);
+    return ret;
+}
+
+/* A console application in a console of its own that registered for restart: RmShutdown
+ * closes it with CTRL_C_EVENT, RmRestart starts it again in a new console. */
+static void run_console_restart(const WCHAR *exe)
+{
+    WCHAR file[MAX_PATH], report[MAX_PATH], started_name[64], marker[64];
+    struct report_line lines[MAX_REPORT_LINES];
+    struct console_report console;
+    struct saved_value saved;
+    HANDLE started = NULL, quit = NULL;
+    RM_PROCESS_INFO info;
+    struct child child;
+    const WCHAR *args[4];
+    const WCHAR *expected_form;
+    char marker_a[64];
+    unsigned int nlines;
+    DWORD handle = NO_SESSION, ret, code, one = 1, original_pid = 0, i;
+    BOOL keeps = platform_keeps_registrations(), restarted, found;
+    HWND own_console = GetConsoleWindow();
+
+    memset(&saved, 0, sizeof(saved));
+    memset(&child, 0, sizeof(child));
+    /* Project requirement, not Windows behaviour: Wine keeps no restart registrations, and the
+     * project restarts console applications that did not register only when
+     * HKCU\Software\rstrtmgr\RestartConsoleApps is 1 (it is off by default). */
+    if (!keeps && !set_reg_value(&saved, HKEY_CURRENT_USER, L"Software\\rstrtmgr", L"RestartConsoleApps", REG_DWORD,
+                                 &one, sizeof(one)))
+        return;
+
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    make_temp_name(report, ARRAY_SIZE(report), L"_report.txt");
+    swprintf(started_name, ARRAY_SIZE(started_name), L"rmtest_shutdown_started_%lx_%u", GetCurrentProcessId(),
+             ++name_counter);
+    swprintf(marker, ARRAY_SIZE(marker), L"conmark%lx_%u", GetCurrentProcessId(), name_counter);
+    WideCharToMultiByte(CP_ACP, 0, marker, -1, marker_a, sizeof(marker_a), NULL, NULL);
+    started = CreateEventW(NULL, TRUE, FALSE, started_name);
+    ok(started != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+    if (!started) goto done;
+
+    /* In a console of its own, so that no control event can reach this process. */
+    args[0] = file;
+    args[1] = started_name;
+    args[2] = report;
+    args[3] = marker;
+    if (!launch_child_flags(&child, exe, L"conrestart", 4, args, CREATE_NEW_CONSOLE)) goto done;
+    original_pid = child.id.dwProcessId;
+    ok(!WaitForSingleObject(started, 0), "the child did not signal its start\n");
+    ResetEvent(started);
+    /* The command lines name the quit event: keep it for the instance started again. */
+    DuplicateHandle(GetCurrentProcess(), child.quit, GetCurrentProcess(), &quit, 0, FALSE, DUPLICATE_SAME_ACCESS);
+
+    if (!start_session(&handle)) goto done;
+    register_file(handle, file);
+    if (get_entry(handle, &child.id, &info))
+    {
+        ok(info.ApplicationType == RmConsole, "got type %d, expected %d\n", info.ApplicationType, RmConsole);
+        ok(info.bRestartable, "got bRestartable %d, expected TRUE\n", info.bRestartable);
+    }
+
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
+    code = finish_child(&child, FALSE);
+    /* Project requirement, as in run_console_ctrl_c: the child exits with 42 on CTRL_C_EVENT. */
+    ok(code == CTRL_C_EXIT_CODE, "the child exited with %lu, expected %u (CTRL_C_EVENT)\n", code, CTRL_C_EXIT_CODE);
+    ok(child_said(&child, "ctrl 0"), "the child did not report CTRL_C_EVENT\n");
+    if (get_entry(handle, &child.id, &info))
+        ok(info.AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", info.AppStatus);
+    if (ret) goto done;
+
+    reset_status();
+    ret = RmRestart(handle, 0, status_callback);
+    ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
+    check_status("RmRestart", TRUE);
+    restarted = !WaitForSingleObject(started, RESTART_TIMEOUT);
+    ok(restarted, "the console application was not started again\n");
+
+    nlines = read_report(report, lines, ARRAY_SIZE(lines));
+    ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
+    if (restarted && nlines >= 2)
+    {
+        const struct report_line *line = &lines[nlines - 1];
+
+        trace("first instance: %s %04lx %s %s\n", lines[0].mode, lines[0].pid, lines[0].mark,
+              wine_dbgstr_w(lines[0].cwd));
+        trace("new instance: %s %04lx %s %s\n", line->mode, line->pid, line->mark, wine_dbgstr_w(line->cwd));
+        ok(!strcmp(line->mode, "console"), "got mode %s, expected console\n", line->mode);
+        ok(line->pid != original_pid, "the new instance has the old pid\n");
+        ok(!strcmp(line->mark, marker_a), "got marker %s, expected %s\n", line->mark, marker_a);
+        ok(parse_console_report(line->cwd, &console), "cannot parse %s\n", wine_dbgstr_w(line->cwd));
+        /* Windows starts it with the registered arguments; under Wine, the project's policy
+         * starts it with the command line it had. */
+        expected_form = keeps ? L"registered" : L"captured";
+        ok(!wcscmp(console.form, expected_form), "started with the %s command line, expected the %s one\n",
+           wine_dbgstr_w(console.form), wine_dbgstr_w(expected_form));
+        /* Its own console: a window of its own, and nobody else on it (but a console host). */
+        ok(console.window != 0, "the new instance has no console window\n");
+        ok(console.window != (ULONG)(ULONG_PTR)own_console, "the new instance has this process's console window %#lx\n",
+           console.window);
+        found = FALSE;
+        for (i = 0; i < console.count && i < ARRAY_SIZE(console.pids); i++)
+        {
+            if (console.pids[i] == line->pid) found = TRUE;
+            else
+            {
+                ok(console.pids[i] != GetCurrentProcessId(), "the new instance is on this process's console\n");
+                ok(console.pids[i] == GetCurrentProcessId() || is_console_host(console.pids[i]),
+                   "process %04lx is on the new instance's console\n", console.pids[i]);
+            }
+        }
+        ok(found, "the new instance is not among the %lu processes on its console\n", console.count);
+    }
+    if (get_entry(handle, &child.id, &info))
+        ok(info.AppStatus & RmStatusRestarted, "got AppStatus %#lx, expected RmStatusRestarted\n", info.AppStatus);
+
+done:
+    if (handle != NO_SESSION) end_session(handle);
+    kill_child(&child);
+    end_reported_instances(report, exe, original_pid, quit);
+    if (quit) CloseHandle(quit);
+    if (started) CloseHandle(started);
+    delete_temp_file(file);
+    delete_temp_file(report);
+    restore_reg_value(&saved);
+}
+
+static void test_console_restart(void)
+{
+    run_console_restart(self_exe);
+}
+
+/* The applications of test_multi_app, in the order they are started: window and console
+ * applications mixed. */
+static const BOOL multi_is_window[] = { TRUE, FALSE, TRUE, FALSE, TRUE };
+#define MULTI_APPS ARRAY_SIZE(multi_is_window)
+
+enum multi_stage
+{
+    MULTI_RUNNING,
+    MULTI_STOPPED,
+    MULTI_RESTARTED,
+};
+
+/* Each application is listed once, with its type and the status of the stage. */
+static void check_multi_list(DWORD handle, const struct child *apps, enum multi_stage stage)
+{
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    DWORD ret, reasons;
+    unsigned int k, found;
+    UINT count, i, j;
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    ok(reasons == RmRebootReasonNone, "got reboot reasons %#lx, expected 0\n", reasons);
+    for (i = 0; i < count; i++)
+    {
+        trace_entry(&infos[i]);
+        for (j = 0; j < i; j++)
+            ok(memcmp(&infos[i].Process, &infos[j].Process, sizeof(infos[i].Process)),
+               "process %04lx is listed twice (entries %u and %u)\n", infos[i].Process.dwProcessId, j, i);
+    }
+    /* Once restarted under Wine, the window applications hold the file again, as new processes. */
+    if (stage != MULTI_RESTARTED)
+        ok(count == MULTI_APPS, "got %u entries, expected %u\n", count, (unsigned int)MULTI_APPS);
+
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        RM_APP_TYPE type = multi_is_window[k] ? RmMainWindow : RmConsole;
+
+        winetest_push_context("%s %04lx", multi_is_window[k] ? "window" : "console", apps[k].id.dwProcessId);
+        entry = NULL;
+        found = 0;
+        for (i = 0; i < count; i++)
+        {
+            if (memcmp(&infos[i].Process, &apps[k].id, sizeof(apps[k].id))) continue;
+            entry = &infos[i];
+            found++;
+        }
+        ok(found == 1, "listed %u times, expected once\n", found);
+        if (entry)
+        {
+            ok(entry->ApplicationType == type, "got type %d, expected %d\n", entry->ApplicationType, type);
+            switch (stage)
+            {
+            case MULTI_RUNNING:
+                ok(entry->AppStatus == RmStatusRunning, "got AppStatus %#lx, expected %#x\n", entry->AppStatus,
+                   RmStatusRunning);
+                /* Windows: the window applications registered for restart; Wine: the
+                 * project's policy for window applications.  The console ones did neither. */
+                ok(entry->bRestartable == multi_is_window[k], "got bRestartable %d, expected %d\n",
+                   entry->bRestartable, multi_is_window[k]);
+                break;
+            case MULTI_STOPPED:
+                ok(entry->AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n",
+                   entry->AppStatus);
+                ok(!(entry->AppStatus & (RmStatusRunning | RmStatusErrorOnStop | RmStatusRestarted)),
+                   "got AppStatus %#lx, expected no RmStatusRunning, RmStatusErrorOnStop or RmStatusRestarted\n",
+                   entry->AppStatus);
+                break;
+            case MULTI_RESTARTED:
+                if (multi_is_window[k])
+                {
+                    ok(entry->AppStatus & RmStatusRestarted, "got AppStatus %#lx, expected RmStatusRestarted\n",
+                       entry->AppStatus);
+                    ok(!(entry->AppStatus & RmStatusErrorOnRestart),
+                       "got AppStatus %#lx, expected no RmStatusErrorOnRestart\n", entry->AppStatus);
+                }
+                else
+                {
+                    ok(entry->AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n",
+                       entry->AppStatus);
+                    ok(!(entry->AppStatus & (RmStatusRestarted | RmStatusErrorOnRestart)),
+                       "got AppStatus %#lx, expected no RmStatusRestarted or RmStatusErrorOnRestart\n",
+                       entry->AppStatus);
+                }
+                break;
+            }
+        }
+        winetest_pop_context();
+    }
+    free(infos);
+}
+
+/* Several applications at once, window and console ones holding the same file: each is
+ * closed, listed once with its own status, and the window applications are started again. */
+static void test_multi_app(void)
+{
+    WCHAR file[MAX_PATH], reports[MULTI_APPS][MAX_PATH], started_names[MULTI_APPS][64];
+    HANDLE started[MULTI_APPS], quits[MULTI_APPS], waits[MULTI_APPS];
+    struct report_line lines[MAX_REPORT_LINES];
+    DWORD new_pids[MULTI_APPS];
+    struct child apps[MULTI_APPS];
+    const WCHAR *args[1];
+    unsigned int k, m, nwindows = 0, nlines;
+    DWORD handle = NO_SESSION, ret, code;
+
+    memset(apps, 0, sizeof(apps));
+    memset(started, 0, sizeof(started));
+    memset(quits, 0, sizeof(quits));
+    memset(new_pids, 0, sizeof(new_pids));
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        make_temp_name(reports[k], ARRAY_SIZE(reports[k]), L"_report.txt");
+        if (!multi_is_window[k]) continue;
+        swprintf(started_names[k], ARRAY_SIZE(started_names[k]), L"rmtest_shutdown_started_%lx_%u",
+                 GetCurrentProcessId(), ++name_counter);
+        started[k] = CreateEventW(NULL, TRUE, FALSE, started_names[k]);
+        ok(started[k] != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+        if (!started[k]) goto done;
+        waits[nwindows++] = started[k];
+    }
+
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        if (multi_is_window[k])
+        {
+            if (!launch_window(&apps[k], self_exe, L"sharedwindow", file, started_names[k], reports[k], NULL)) goto done;
+            ResetEvent(started[k]);
+            /* The original command line names the quit event: keep it for a restarted instance. */
+            DuplicateHandle(GetCurrentProcess(), apps[k].quit, GetCurrentProcess(), &quits[k], 0, FALSE,
+                            DUPLICATE_SAME_ACCESS);
+        }
+        else
+        {
+            args[0] = file;
+            if (!launch_child(&apps[k], self_exe, L"sharedconsole", 1, args)) goto done;
+        }
+    }
+
+    if (!start_session(&handle)) goto done;
+    register_file(handle, file);
+    check_multi_list(handle, apps, MULTI_RUNNING);
+
+    reset_status();
+    ret = RmShutdown(handle, 0, status_callback);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    check_status("RmShutdown", TRUE);
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        winetest_push_context("%s %04lx", multi_is_window[k] ? "window" : "console", apps[k].id.dwProcessId);
+        ok(wait_exit(&apps[k], EXIT_TIMEOUT), "the child is still running\n");
+        code = finish_child(&apps[k], FALSE);
+        if (multi_is_window[k]) ok(code == 0, "the child exited with %lu, expected 0\n", code);
+        else ok(code == CTRL_C_EXIT_CODE, "the child exited with %lu, expected %u (CTRL_C_EVENT)\n", code,
+                CTRL_C_EXIT_CODE);
+        winetest_pop_context();
+    }
+    check_multi_list(handle, apps, MULTI_STOPPED);
+    if (ret) goto done;
+
+    reset_status();
+    ret = RmRestart(handle, 0, status_callback);
+    ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
+    check_status("RmRestart", TRUE);
+    ret = WaitForMultipleObjects(nwindows, waits, TRUE, RESTART_TIMEOUT);
+    ok(ret < WAIT_OBJECT_0 + nwindows, "not every window application was started again: got %lu\n", ret);
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        if (!multi_is_window[k]) continue;
+        winetest_push_context("window %04lx", apps[k].id.dwProcessId);
+        nlines = read_report(reports[k], lines, ARRAY_SIZE(lines));
+        ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
+        if (nlines >= 2)
+        {
+            new_pids[k] = lines[nlines - 1].pid;
+            ok(new_pids[k] != apps[k].id.dwProcessId, "the new instance has the old pid\n");
+            for (m = 0; m < k; m++)
+                ok(new_pids[k] != new_pids[m], "the new instances of windows %u and %u have the same pid %04lx\n", m,
+                   k, new_pids[k]);
+        }
+        winetest_pop_context();
+    }
+    check_multi_list(handle, apps, MULTI_RESTARTED);
+
+done:
+    if (handle != NO_SESSION) end_session(handle);
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        kill_child(&apps[k]);
+        if (quits[k]) SetEvent(quits[k]);
+    }
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        if (multi_is_window[k]) end_reported_instances(reports[k], self_exe, apps[k].id.dwProcessId, NULL);
+        if (quits[k]) CloseHandle(quits[k]);
+        if (started[k]) CloseHandle(started[k]);
+        delete_temp_file(reports[k]);
+    }
+    delete_temp_file(file);
+}
+
 /* Walks an RmGetFilterList buffer; returns the number of records, or -1 if the chain leaves
  * the buffer. */
 static int walk_filters(const BYTE *buffer, DWORD size, const WCHAR *path, const RM_UNIQUE_PROCESS *process,
@@ -1737,6 +2116,10 @@ static void test_other_arch(void)
     winetest_push_context("other arch console");
     run_console_ctrl_c(exe);
     winetest_pop_context();
+
+    winetest_push_context("other arch console restart");
+    run_console_restart(exe);
+    winetest_pop_context();
 }
 
 /* ------------------------------------------------------------------ child modes */
@@ -1755,13 +2138,16 @@ static void to_wide(const char *arg, WCHAR *path, DWORD size)
     MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
 }
 
+/* How the children open the file they hold: not shared, except in the "shared" modes. */
+static DWORD child_share;
+
 static HANDLE child_open_file(const char *file_arg)
 {
     WCHAR path[MAX_PATH];
     HANDLE file;
 
     to_wide(file_arg, path, ARRAY_SIZE(path));
-    file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, child_share, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
     return file;
 }
@@ -1775,41 +2161,53 @@ static BOOL report_has_lines(const char *report_arg)
     return GetFileAttributesExW(path, GetFileExInfoStandard, &data) && (data.nFileSizeLow || data.nFileSizeHigh);
 }
 
-/* Appends "<mode> <pid> <mark> <cwd>" to the report file and signals the started event. */
-static void child_report_start(const WCHAR *mode, const char *started_arg, const char *report_arg)
+/* Appends a line to the report file ("-": none). */
+static void child_append_report(const char *report_arg, const WCHAR *line)
 {
-    WCHAR path[MAX_PATH], mark[64], cwd[MAX_PATH], line[MAX_PATH + 128];
-    char data[3 * (MAX_PATH + 128)];
-    HANDLE file, event;
+    char data[3 * (MAX_PATH + 256)];
+    WCHAR path[MAX_PATH];
+    HANDLE file;
     DWORD written;
     int len;
 
-    if (strcmp(report_arg, "-"))
+    if (!strcmp(report_arg, "-")) return;
+    to_wide(report_arg, path, ARRAY_SIZE(path));
+    len = WideCharToMultiByte(CP_UTF8, 0, line, -1, data, sizeof(data), NULL, NULL);
+    file = CreateFileW(path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
+    if (file != INVALID_HANDLE_VALUE)
     {
-        to_wide(report_arg, path, ARRAY_SIZE(path));
-        if (!GetEnvironmentVariableW(mark_name, mark, ARRAY_SIZE(mark))) wcscpy(mark, L"-");
-        if (!GetCurrentDirectoryW(ARRAY_SIZE(cwd), cwd)) wcscpy(cwd, L"?");
-        swprintf(line, ARRAY_SIZE(line), L"%ls %lu %ls %ls\n", mode, GetCurrentProcessId(), mark, cwd);
-        len = WideCharToMultiByte(CP_UTF8, 0, line, -1, data, sizeof(data), NULL, NULL);
-        file = CreateFileW(path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                           OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-        ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
-        if (file != INVALID_HANDLE_VALUE)
-        {
-            if (len > 0) WriteFile(file, data, len - 1, &written, NULL);
-            CloseHandle(file);
-        }
+        if (len > 0) WriteFile(file, data, len - 1, &written, NULL);
+        CloseHandle(file);
     }
-    if (strcmp(started_arg, "-"))
+}
+
+/* Signals the named event started ("-": none). */
+static void child_signal_started(const char *started_arg)
+{
+    HANDLE event;
+
+    if (!strcmp(started_arg, "-")) return;
+    event = OpenEventA(EVENT_MODIFY_STATE, FALSE, started_arg);
+    ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", started_arg, GetLastError());
+    if (event)
     {
-        event = OpenEventA(EVENT_MODIFY_STATE, FALSE, started_arg);
-        ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", started_arg, GetLastError());
-        if (event)
-        {
-            SetEvent(event);
-            CloseHandle(event);
-        }
+        SetEvent(event);
+        CloseHandle(event);
     }
+}
+
+/* Appends "<mode> <pid> <mark> <cwd>" to the report file and signals the started event. */
+static void child_report_start(const WCHAR *mode, const char *started_arg, const char *report_arg)
+{
+    WCHAR mark[64], cwd[MAX_PATH], line[MAX_PATH + 128];
+
+    if (!GetEnvironmentVariableW(mark_name, mark, ARRAY_SIZE(mark))) wcscpy(mark, L"-");
+    if (!GetCurrentDirectoryW(ARRAY_SIZE(cwd), cwd)) wcscpy(cwd, L"?");
+    swprintf(line, ARRAY_SIZE(line), L"%ls %lu %ls %ls\n", mode, GetCurrentProcessId(), mark, cwd);
+    child_append_report(report_arg, line);
+    child_signal_started(started_arg);
 }
 
 static BOOL WINAPI child_ctrl_handler(DWORD event)
@@ -1832,6 +2230,52 @@ static void child_console(const char *event_name, const char *file_arg, BOOL ign
     file = child_open_file(file_arg);
     if (file != INVALID_HANDLE_VALUE) printf("ready\n");
     else printf("notready cannot open the file\n");
+    WaitForSingleObject(quit, CHILD_WAIT);
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    CloseHandle(quit);
+}
+
+/* conrestart <quit event> <file> <started event> <report> <marker> [registered]: a console
+ * application (started in a console of its own) that holds the file and registers for restart
+ * with its arguments and "registered" added.  Each start appends "console <pid> <marker>
+ * <registered|captured> <console window> <n> <the n processes on its console>" to the report
+ * and signals the started event; an instance started again holds nothing. */
+static void child_console_restart(int argc, char **argv)
+{
+    WCHAR args[5][MAX_PATH], cmdline[RESTART_MAX_CMD_LINE], line[MAX_PATH + 256], *p;
+    const char *report_arg = argv[6], *started_arg = argv[5];
+    BOOL again = report_has_lines(report_arg);
+    HANDLE quit, file = INVALID_HANDLE_VALUE;
+    DWORD pids[16], count, i;
+    unsigned int j;
+    HRESULT hr;
+
+    if (!(quit = child_open_quit(argv[3]))) return;
+    SetConsoleCtrlHandler(child_ctrl_handler, TRUE);
+    if (!again)
+    {
+        file = child_open_file(argv[4]);
+        for (j = 0; j < ARRAY_SIZE(args); j++) to_wide(argv[3 + j], args[j], ARRAY_SIZE(args[j]));
+        swprintf(cmdline, ARRAY_SIZE(cmdline), L"shutdown conrestart \"%ls\" \"%ls\" \"%ls\" \"%ls\" %ls registered",
+                 args[0], args[1], args[2], args[3], args[4]);
+        hr = RegisterApplicationRestart(cmdline, 0);
+        printf("RegisterApplicationRestart: %#lx\n", hr);
+    }
+
+    count = GetConsoleProcessList(pids, ARRAY_SIZE(pids));
+    p = line + swprintf(line, ARRAY_SIZE(line), L"console %lu %hs %ls %lx %lu", GetCurrentProcessId(), argv[7],
+                        argc >= 9 && !strcmp(argv[8], "registered") ? L"registered" : L"captured",
+                        (ULONG)(ULONG_PTR)GetConsoleWindow(), count);
+    for (i = 0; i < count && i < ARRAY_SIZE(pids); i++) p += swprintf(p, line + ARRAY_SIZE(line) - p, L" %lu", pids[i]);
+    wcscpy(p, L"\n");
+    child_append_report(report_arg, line);
+    child_signal_started(started_arg);
+
+    if (!again)
+    {
+        if (file != INVALID_HANDLE_VALUE) printf("ready\n");
+        else printf("notready cannot open the file\n");
+    }
     WaitForSingleObject(quit, CHILD_WAIT);
     if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
     CloseHandle(quit);
@@ -1961,6 +2405,17 @@ START_TEST(shutdown)
         else if (!strcmp(argv[2], "ignorectrl") && argc >= 5) child_console(argv[3], argv[4], TRUE);
         else if (!strcmp(argv[2], "window") && argc >= 7)
             child_window(argv[3], argv[4], WINDOW_COOPERATE, argv[5], argv[6]);
+        else if (!strcmp(argv[2], "sharedconsole") && argc >= 5)
+        {
+            child_share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+            child_console(argv[3], argv[4], FALSE);
+        }
+        else if (!strcmp(argv[2], "sharedwindow") && argc >= 7)
+        {
+            child_share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+            child_window(argv[3], argv[4], WINDOW_COOPERATE, argv[5], argv[6]);
+        }
+        else if (!strcmp(argv[2], "conrestart") && argc >= 8) child_console_restart(argc, argv);
         else if (!strcmp(argv[2], "refuse") && argc >= 5) child_window(argv[3], argv[4], WINDOW_REFUSE, "-", "-");
         else if (!strcmp(argv[2], "hung") && argc >= 5) child_window(argv[3], argv[4], WINDOW_HANG, "-", "-");
         /* restarted <started event> <report>: started again from a restart registration. */
@@ -1983,6 +2438,8 @@ START_TEST(shutdown)
     test_status_callback();
     test_restart();
     test_restart_policy();
+    test_console_restart();
+    test_multi_app();
     test_filter_no_shutdown();
     test_filter_no_restart();
     test_filter_list();

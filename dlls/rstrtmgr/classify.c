@@ -186,16 +186,28 @@ static BOOL get_file_description(const WCHAR *path, WCHAR *name, size_t size)
  * (GetApplicationRestartSettings returns E_NOTIMPL), which would leave every application
  * closed for good after an update; there, window applications count as restartable and are
  * started again with the command line, working directory and environment they had, unless
- * HKCU\Software\rstrtmgr\RestartWindowApps is a DWORD 0.
+ * HKCU\Software\rstrtmgr\RestartWindowApps is a DWORD 0.  Console applications count only
+ * when HKCU\Software\rstrtmgr\RestartConsoleApps is a non-zero DWORD (opt-in): without a
+ * registration nothing says a console program can run again unattended, in a console of its
+ * own.
  */
+static BOOL read_restart_policy(const WCHAR *name, BOOL fallback)
+{
+    DWORD value = fallback, size = sizeof(value);
+
+    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\rstrtmgr", name, RRF_RT_REG_DWORD, NULL, &value, &size))
+        return fallback;
+    return value != 0;
+}
+
 BOOL restart_unregistered_window_apps(void)
 {
-    DWORD value = 1, size = sizeof(value);
+    return read_restart_policy(L"RestartWindowApps", TRUE);
+}
 
-    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\rstrtmgr", L"RestartWindowApps", RRF_RT_REG_DWORD, NULL,
-                     &value, &size))
-        return TRUE;
-    return value != 0;
+BOOL restart_unregistered_console_apps(void)
+{
+    return read_restart_policy(L"RestartConsoleApps", FALSE);
 }
 
 static BOOL can_restart(HANDLE process, RM_APP_TYPE type)
@@ -205,7 +217,12 @@ static BOOL can_restart(HANDLE process, RM_APP_TYPE type)
 
     if (!process) return FALSE;
     hr = GetApplicationRestartSettings(process, NULL, &size, &flags);
-    if (hr == E_NOTIMPL) return type == RmMainWindow && restart_unregistered_window_apps();
+    if (hr == E_NOTIMPL)
+    {
+        if (type == RmMainWindow) return restart_unregistered_window_apps();
+        if (type == RmConsole) return restart_unregistered_console_apps();
+        return FALSE;
+    }
     if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)) return FALSE;
     return !(flags & RESTART_NO_PATCH);
 }

@@ -190,6 +190,7 @@ extern DWORD describe_affected(const struct affected_list *list, const struct fi
                                RM_PROCESS_INFO *infos, DWORD *reasons);
 extern BOOL running_on_wine(void);
 extern BOOL restart_unregistered_window_apps(void);
+extern BOOL restart_unregistered_console_apps(void);
 
 /* shutdown.c */
 extern DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count);

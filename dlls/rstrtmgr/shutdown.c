@@ -578,7 +578,49 @@ static BOOL remember_service(struct session *session, const WCHAR *name)
     return TRUE;
 }
 
-/* The running services that depend on one, from their configurations (Wine 8.0's
+/* The services one depends on, as a double-null-terminated list (malloc'ed; NULL for none).
+ * Wine 8.0's SCM leaves lpDependencies empty in QueryServiceConfigW, so an empty list there
+ * is checked against the DependOnService value that both SCMs keep in the registry. */
+static WCHAR *service_dependencies(SC_HANDLE manager, const WCHAR *name)
+{
+    QUERY_SERVICE_CONFIGW *config = NULL;
+    DWORD size = 0, buffer_size;
+    WCHAR *result = NULL, path[320];
+    SC_HANDLE service;
+    const WCHAR *dep;
+
+    if ((service = OpenServiceW(manager, name, SERVICE_QUERY_CONFIG)))
+    {
+        QueryServiceConfigW(service, NULL, 0, &size);
+        if (size && (config = malloc(size)) && QueryServiceConfigW(service, config, size, &size)
+                && config->lpDependencies && config->lpDependencies[0])
+        {
+            for (dep = config->lpDependencies; *dep; dep += wcslen(dep) + 1)
+                ;
+            size = (dep + 1 - config->lpDependencies) * sizeof(WCHAR);
+            if ((result = malloc(size))) memcpy(result, config->lpDependencies, size);
+        }
+        free(config);
+        CloseServiceHandle(service);
+        if (result) return result;
+    }
+
+    swprintf(path, ARRAYSIZE(path), L"System\\CurrentControlSet\\Services\\%ls", name);
+    size = 0;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, path, L"DependOnService", RRF_RT_REG_MULTI_SZ, NULL, NULL, &size) || !size)
+        return NULL;
+    /* Zeroed, with room for two more terminators than the value needs. */
+    buffer_size = size + 2 * sizeof(WCHAR);
+    if (!(result = calloc(1, buffer_size))) return NULL;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, path, L"DependOnService", RRF_RT_REG_MULTI_SZ, NULL, result, &buffer_size))
+    {
+        free(result);
+        return NULL;
+    }
+    return result;
+}
+
+/* The running services that depend on one, from their dependency lists (Wine 8.0's
  * EnumDependentServices always answers none). */
 static WCHAR **running_dependents(SC_HANDLE manager, const WCHAR *name, unsigned int *count)
 {
@@ -598,30 +640,22 @@ static WCHAR **running_dependents(SC_HANDLE manager, const WCHAR *name, unsigned
     }
     for (i = 0; i < nservices; i++)
     {
-        QUERY_SERVICE_CONFIGW *config = NULL;
-        DWORD config_size = 0;
-        SC_HANDLE service;
+        WCHAR *dependencies = service_dependencies(manager, services[i].lpServiceName);
         const WCHAR *dep;
 
-        if (!(service = OpenServiceW(manager, services[i].lpServiceName, SERVICE_QUERY_CONFIG))) continue;
-        QueryServiceConfigW(service, NULL, 0, &config_size);
-        if (config_size && (config = malloc(config_size)) && QueryServiceConfigW(service, config, config_size, &config_size))
+        for (dep = dependencies; dep && *dep; dep += wcslen(dep) + 1)
         {
-            for (dep = config->lpDependencies; dep && *dep; dep += wcslen(dep) + 1)
-            {
-                WCHAR **bigger;
+            WCHAR **bigger;
 
-                if (wcsicmp(dep, name)) continue;  /* group names start with '+' and never match */
-                if ((bigger = realloc(result, (*count + 1) * sizeof(*result))))
-                {
-                    result = bigger;
-                    if ((result[*count] = wcsdup(services[i].lpServiceName))) (*count)++;
-                }
-                break;
+            if (wcsicmp(dep, name)) continue;  /* group names start with '+' and never match */
+            if ((bigger = realloc(result, (*count + 1) * sizeof(*result))))
+            {
+                result = bigger;
+                if ((result[*count] = wcsdup(services[i].lpServiceName))) (*count)++;
             }
+            break;
         }
-        free(config);
-        CloseServiceHandle(service);
+        free(dependencies);
     }
     free(services);
     return result;
@@ -889,15 +923,26 @@ static BOOL start_app(struct app_record *record)
     return TRUE;
 }
 
-static BOOL start_service(SC_HANDLE manager, const WCHAR *name)
+/* Start a service and wait until it runs: the services started after it may depend on it, and
+ * Wine 8.0's SCM, unlike Windows', starts a service without waiting for those it depends on. */
+static DWORD start_service(struct session *session, SC_HANDLE manager, const WCHAR *name, DWORD timeout)
 {
+    SERVICE_STATUS_PROCESS status;
     SC_HANDLE service;
-    BOOL ok;
+    DWORD size, start, ret = ERROR_SUCCESS;
 
-    if (!(service = OpenServiceW(manager, name, SERVICE_START))) return FALSE;
-    ok = StartServiceW(service, 0, NULL) || GetLastError() == ERROR_SERVICE_ALREADY_RUNNING;
+    if (!(service = OpenServiceW(manager, name, SERVICE_START | SERVICE_QUERY_STATUS))) return GetLastError();
+    if (!StartServiceW(service, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING) ret = GetLastError();
+    for (start = GetTickCount(); !ret; )
+    {
+        if (!QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, (BYTE *)&status, sizeof(status), &size)) break;
+        if (status.dwCurrentState == SERVICE_STOPPED) ret = ERROR_SERVICE_NOT_ACTIVE;
+        else if (status.dwCurrentState != SERVICE_START_PENDING) break;
+        else if (GetTickCount() - start > timeout) ret = WAIT_TIMEOUT;
+        else if (!WaitForSingleObject(session->cancel_event, 20)) ret = ERROR_CANCELLED;
+    }
     CloseServiceHandle(service);
-    return ok;
+    return ret;
 }
 
 /***********************************************************************
@@ -907,6 +952,7 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
 {
     struct progress progress = { status, -1, 0, 0 };
     struct session *session;
+    struct timeouts timeouts;
     SC_HANDLE manager = NULL;
     BOOL failed = FALSE;
     unsigned int i, total = 0;
@@ -934,15 +980,20 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
             total++;
     progress.total = total + session->nservices;
     report_progress(&progress, FALSE);
+    get_timeouts(&timeouts);
 
     /* Services first, in the reverse of the order they were stopped (dependents last). */
     if (session->nservices && !(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT))) failed = TRUE;
     for (n = (int)session->nservices - 1; manager && n >= 0 && !ret; n--)
     {
+        DWORD err;
+
         if (task_cancelled(session)) ret = ERROR_CANCELLED;
-        else if (!start_service(manager, session->services[n]))
+        else if ((err = start_service(session, manager, session->services[n], timeouts.kill_service)) == ERROR_CANCELLED)
+            ret = err;
+        else if (err)
         {
-            WARN("cannot restart service %s: %lu\n", debugstr_w(session->services[n]), GetLastError());
+            WARN("cannot restart service %s: %lu\n", debugstr_w(session->services[n]), err);
             failed = TRUE;
         }
         progress.done++;

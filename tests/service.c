@@ -1,0 +1,716 @@
+/*
+ * Restart Manager service tests: RmShutdown stops a registered service and the services that
+ * depend on it, RmRestart starts them again
+ *
+ * Copyright 2026 The rstrtmgr authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * The services are this program in its service mode: service A, and service B that depends on
+ * A.  Each service process appends what happens to it to a log file ("start" when it starts,
+ * "running" just before it reports SERVICE_RUNNING, "stop" when the stop request arrives,
+ * "stopped" just before it reports SERVICE_STOPPED), so the order in
+ * which RmShutdown and RmRestart treat them can be read back.  Creating services needs an
+ * administrator on Windows; without the right the tests are skipped.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <windows.h>
+#include <restartmanager.h>
+
+#include "wine/test.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#endif
+
+/* Microsoft's samples use this value as "no session". */
+#define NO_SESSION 0xffffffff
+/* CCH_RM_SESSION_KEY + 1, with room to spare */
+#define KEY_BUFFER 40
+/* Written into output parameters before a call, to see whether the call wrote them. */
+#define SENTINEL 0xdeadbeef
+/* How long a service may take to reach a state. */
+#define STATE_TIMEOUT 30000
+/* How long a service process may take to exit once stopped. */
+#define EXIT_TIMEOUT 10000
+/* How long a service runs if nobody stops it. */
+#define SERVICE_LIFETIME 120000
+/* How long a service stays START_PENDING. */
+#define START_DELAY 300
+#define MAX_STATUS_VALUES 256
+#define MAX_LOG_LINES 32
+
+static WCHAR self_exe[MAX_PATH];
+static WCHAR temp_dir[MAX_PATH];    /* without the trailing backslash */
+static unsigned int name_counter;
+
+static void trace_loaded_dll(void)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
+
+    if (!module)
+    {
+        trace("rstrtmgr.dll is not loaded\n");
+        return;
+    }
+    path[0] = 0;
+    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
+    trace("testing %s\n", wine_dbgstr_w(path));
+}
+
+/* A fresh name in the temp directory: <temp>\rmtest_service_<pid>_<n><suffix>. */
+static void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix)
+{
+    swprintf(name, size, L"%ls\\rmtest_service_%lx_%u%ls", temp_dir, GetCurrentProcessId(), ++name_counter, suffix);
+}
+
+static void delete_temp_file(const WCHAR *name)
+{
+    if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND)
+        trace("cannot delete %s, error %lu\n", wine_dbgstr_w(name), GetLastError());
+}
+
+/* ------------------------------------------------------------------ status callbacks */
+
+static UINT status_values[MAX_STATUS_VALUES];
+static LONG status_count;
+
+static void reset_status(void)
+{
+    status_count = 0;
+}
+
+/* The callback as the SDK declares it: cdecl on x86. */
+static void status_callback(UINT percent)
+{
+    LONG index = InterlockedIncrement(&status_count) - 1;
+
+    if (index < MAX_STATUS_VALUES) status_values[index] = percent;
+}
+
+/* The values a status callback got: 0..100, never decreasing, ending at 100. */
+#define check_status(a) check_status_(__FILE__, __LINE__, a)
+static void check_status_(const char *file, int line, const char *what)
+{
+    unsigned int i, count = min(status_count, MAX_STATUS_VALUES);
+    char text[MAX_STATUS_VALUES * 4 + 1], *p = text;
+
+    ok_(file, line)(count > 0, "%s: the status callback was not called\n", what);
+    if (!count) return;
+    text[0] = 0;
+    for (i = 0; i < count; i++) p += sprintf(p, " %u", status_values[i]);
+    trace_(file, line)("%s: %ld status values:%s\n", what, status_count, text);
+    for (i = 0; i < count; i++)
+    {
+        ok_(file, line)(status_values[i] <= 100, "%s: value %u is %u\n", what, i, status_values[i]);
+        if (i) ok_(file, line)(status_values[i] >= status_values[i - 1], "%s: value %u (%u) is below value %u (%u)\n",
+                               what, i, status_values[i], i - 1, status_values[i - 1]);
+    }
+    ok_(file, line)(status_values[count - 1] == 100, "%s: the last value is %u, expected 100\n", what,
+                    status_values[count - 1]);
+}
+
+/* ------------------------------------------------------------------ sessions and lists */
+
+#define start_session(a) start_session_(__FILE__, __LINE__, a)
+static BOOL start_session_(const char *file, int line, DWORD *handle)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret;
+
+    *handle = NO_SESSION;
+    memset(key, 0, sizeof(key));
+    ret = RmStartSession(handle, 0, key);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmStartSession: got %lu, expected 0\n", ret);
+    return !ret;
+}
+
+#define end_session(a) end_session_(__FILE__, __LINE__, a)
+static void end_session_(const char *file, int line, DWORD handle)
+{
+    DWORD ret = RmEndSession(handle);
+
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
+}
+
+/* The two-call pattern of Microsoft's sample, retried because the list may grow between the
+ * calls.  On success *infos (NULL if empty; free it) holds *count entries. */
+static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
+{
+    RM_PROCESS_INFO *buffer = NULL;
+    UINT needed, n = 0, attempt;
+    DWORD ret = ERROR_MORE_DATA;
+
+    for (attempt = 0; attempt < 5; attempt++)
+    {
+        needed = SENTINEL;
+        *reasons = SENTINEL;
+        ret = RmGetList(handle, &needed, &n, buffer, reasons);
+        if (ret != ERROR_MORE_DATA) break;
+        free(buffer);
+        if (needed == SENTINEL || !(buffer = calloc(needed ? needed : 1, sizeof(*buffer))))
+        {
+            buffer = NULL;
+            break;
+        }
+        n = needed;
+    }
+    if (ret)
+    {
+        free(buffer);
+        buffer = NULL;
+        n = 0;
+    }
+    *infos = buffer;
+    *count = n;
+    return ret;
+}
+
+static unsigned int name_length(const WCHAR *name, unsigned int size)
+{
+    unsigned int len;
+
+    for (len = 0; len < size && name[len]; len++)
+        ;
+    return len;
+}
+
+static void trace_entry(const RM_PROCESS_INFO *info)
+{
+    trace("pid %04lx: type %d, status %#lx, session %ld, restartable %d, name %s, service %s\n",
+          info->Process.dwProcessId, info->ApplicationType, info->AppStatus, (LONG)info->TSSessionId,
+          info->bRestartable,
+          wine_dbgstr_wn(info->strAppName, name_length(info->strAppName, ARRAY_SIZE(info->strAppName))),
+          wine_dbgstr_wn(info->strServiceShortName,
+                         name_length(info->strServiceShortName, ARRAY_SIZE(info->strServiceShortName))));
+}
+
+static BOOL is_service_entry(const RM_PROCESS_INFO *info, const WCHAR *name)
+{
+    WCHAR short_name[CCH_RM_MAX_SVC_NAME + 1];
+    unsigned int len = name_length(info->strServiceShortName, ARRAY_SIZE(info->strServiceShortName));
+
+    memcpy(short_name, info->strServiceShortName, len * sizeof(WCHAR));
+    short_name[len] = 0;
+    return !wcsicmp(short_name, name);
+}
+
+/* ------------------------------------------------------------------ services */
+
+struct test_service
+{
+    WCHAR name[64];
+    SC_HANDLE handle;
+    DWORD pid;          /* the process it ran in when last seen running */
+    HANDLE process;     /* that process, to wait for its exit */
+};
+
+/* The service's state, or 0 if it cannot be read. */
+static DWORD service_state(struct test_service *service, DWORD *pid)
+{
+    SERVICE_STATUS_PROCESS status;
+    DWORD size;
+
+    if (!QueryServiceStatusEx(service->handle, SC_STATUS_PROCESS_INFO, (BYTE *)&status, sizeof(status), &size))
+        return 0;
+    if (pid) *pid = status.dwProcessId;
+    return status.dwCurrentState;
+}
+
+static BOOL wait_service_state(struct test_service *service, DWORD state, DWORD *pid)
+{
+    DWORD start = GetTickCount(), current;
+
+    for (;;)
+    {
+        if (!(current = service_state(service, pid))) return FALSE;
+        if (current == state) return TRUE;
+        if (GetTickCount() - start > STATE_TIMEOUT)
+        {
+            trace("service %s: state %lu, waited for %lu\n", wine_dbgstr_w(service->name), current, state);
+            return FALSE;
+        }
+        Sleep(20);
+    }
+}
+
+/* Remembers the process the running service is in. */
+static void note_service_process(struct test_service *service, DWORD pid)
+{
+    if (service->process) CloseHandle(service->process);
+    service->pid = pid;
+    service->process = OpenProcess(SYNCHRONIZE, FALSE, pid);
+    ok(service->process != NULL, "OpenProcess(%04lx) failed, error %lu\n", pid, GetLastError());
+}
+
+/* Creates "exe service svc <name> <log> <held file>" (depending on depends_on, if given). */
+static BOOL create_test_service(SC_HANDLE manager, struct test_service *service, const WCHAR *tag,
+                                const WCHAR *log, const WCHAR *held, const WCHAR *depends_on, BOOL *denied)
+{
+    WCHAR display[96], cmdline[3 * MAX_PATH + 128], dependencies[72];
+
+    memset(service, 0, sizeof(*service));
+    swprintf(service->name, ARRAY_SIZE(service->name), L"rmtest_svc_%ls_%lx_%lx", tag, GetCurrentProcessId(),
+             GetTickCount());
+    swprintf(display, ARRAY_SIZE(display), L"rstrtmgr service test %ls %lx", tag, GetCurrentProcessId());
+    swprintf(cmdline, ARRAY_SIZE(cmdline), L"\"%ls\" service svc %ls \"%ls\" \"%ls\"", self_exe, service->name, log,
+             held ? held : L"-");
+    if (depends_on)
+    {
+        /* A double-null-terminated list of one name. */
+        memset(dependencies, 0, sizeof(dependencies));
+        lstrcpynW(dependencies, depends_on, ARRAY_SIZE(dependencies) - 1);
+    }
+    service->handle = CreateServiceW(manager, service->name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+                                     SERVICE_DEMAND_START, SERVICE_ERROR_IGNORE, cmdline, NULL, NULL,
+                                     depends_on ? dependencies : NULL, NULL, NULL);
+    if (!service->handle && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        *denied = TRUE;
+        return FALSE;
+    }
+    ok(service->handle != NULL, "CreateServiceW(%s) failed, error %lu\n", wine_dbgstr_w(service->name),
+       GetLastError());
+    return service->handle != NULL;
+}
+
+/* Stops the service if it runs and deletes it, whatever state the test left it in. */
+static void delete_test_service(struct test_service *service)
+{
+    SERVICE_STATUS status;
+    DWORD pid = 0, state;
+
+    if (!service->handle) return;
+    state = service_state(service, &pid);
+    if (state && state != SERVICE_STOPPED)
+    {
+        if (pid) note_service_process(service, pid);
+        if (!ControlService(service->handle, SERVICE_CONTROL_STOP, &status))
+            trace("ControlService(%s) failed, error %lu\n", wine_dbgstr_w(service->name), GetLastError());
+        if (!wait_service_state(service, SERVICE_STOPPED, NULL))
+            trace("service %s did not stop\n", wine_dbgstr_w(service->name));
+    }
+    if (service->process)
+    {
+        if (WaitForSingleObject(service->process, EXIT_TIMEOUT))
+            trace("the process of service %s did not exit\n", wine_dbgstr_w(service->name));
+        CloseHandle(service->process);
+        service->process = NULL;
+    }
+    if (!DeleteService(service->handle))
+        ok(0, "DeleteService(%s) failed, error %lu\n", wine_dbgstr_w(service->name), GetLastError());
+    CloseServiceHandle(service->handle);
+    service->handle = NULL;
+}
+
+/* ------------------------------------------------------------------ the log */
+
+struct log_line
+{
+    char event[16];     /* start, running, stop, stopped */
+    WCHAR name[64];
+    DWORD pid;
+};
+
+/* The lines the services appended to the log: "<event> <name> <pid>". */
+static unsigned int read_log(const WCHAR *path, struct log_line *lines, unsigned int max)
+{
+    char data[4096], name[64], *p, *eol;
+    unsigned int count = 0;
+    DWORD got = 0;
+    HANDLE file;
+
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return 0;
+    ReadFile(file, data, sizeof(data) - 1, &got, NULL);
+    CloseHandle(file);
+    data[got] = 0;
+    for (p = data; count < max && (eol = strchr(p, '\n')); p = eol + 1)
+    {
+        struct log_line *line = &lines[count];
+
+        *eol = 0;
+        memset(line, 0, sizeof(*line));
+        if (sscanf(p, "%15s %63s %lu", line->event, name, &line->pid) < 3) continue;
+        MultiByteToWideChar(CP_ACP, 0, name, -1, line->name, ARRAY_SIZE(line->name));
+        trace("log: %s\n", p);
+        count++;
+    }
+    return count;
+}
+
+/* The index of the first line at or after from with the event and service, or -1. */
+static int find_log_line(const struct log_line *lines, unsigned int count, unsigned int from, const char *event,
+                         const WCHAR *name)
+{
+    unsigned int i;
+
+    for (i = from; i < count; i++)
+        if (!strcmp(lines[i].event, event) && !wcsicmp(lines[i].name, name)) return i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+/* Service A is registered (by its name, or through a file its process holds), service B depends
+ * on A.  RmShutdown stops B and then A, RmRestart starts A and then B. */
+static void run_service_restart(BOOL by_file)
+{
+    WCHAR log[MAX_PATH], held[MAX_PATH];
+    struct log_line lines[MAX_LOG_LINES];
+    struct test_service a, b;
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    SC_HANDLE manager;
+    unsigned int nlines, mark, i;
+    DWORD handle = NO_SESSION, ret, reasons, state, pid_a = 0, pid_b = 0, new_pid;
+    BOOL denied = FALSE, restarted;
+    LPCWSTR names[1];
+    int stop_a, stop_b, stopped_b, running_a, start_b;
+    UINT count;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    if (!manager && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        skip("not allowed to create services\n");
+        return;
+    }
+    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
+    if (!manager) return;
+
+    make_temp_name(log, ARRAY_SIZE(log), L"_log.txt");
+    make_temp_name(held, ARRAY_SIZE(held), L".dat");
+    if (!create_test_service(manager, &a, L"a", log, by_file ? held : NULL, NULL, &denied)
+            || !create_test_service(manager, &b, L"b", log, NULL, a.name, &denied))
+    {
+        if (denied) skip("not allowed to create services\n");
+        goto done;
+    }
+    trace("service A %s, service B %s\n", wine_dbgstr_w(a.name), wine_dbgstr_w(b.name));
+
+    /* A first: B's start would start it on Windows, but not every SCM does. */
+    ret = StartServiceW(a.handle, 0, NULL);
+    ok(ret, "StartServiceW(A) failed, error %lu\n", GetLastError());
+    if (!ret) goto done;
+    ok(wait_service_state(&a, SERVICE_RUNNING, &pid_a), "service A did not start\n");
+    ret = StartServiceW(b.handle, 0, NULL);
+    ok(ret, "StartServiceW(B) failed, error %lu\n", GetLastError());
+    if (!ret) goto done;
+    ok(wait_service_state(&b, SERVICE_RUNNING, &pid_b), "service B did not start\n");
+    if (!pid_a || !pid_b) goto done;
+    note_service_process(&a, pid_a);
+    note_service_process(&b, pid_b);
+    trace("service A runs in %04lx, B in %04lx\n", pid_a, pid_b);
+    ok(pid_a != pid_b, "both services run in process %04lx\n", pid_a);
+
+    if (!start_session(&handle)) goto done;
+    if (by_file)
+    {
+        names[0] = held;
+        ret = RmRegisterResources(handle, 1, names, 0, NULL, 0, NULL);
+    }
+    else
+    {
+        names[0] = a.name;
+        ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 1, names);
+    }
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    ok(reasons == RmRebootReasonNone, "got reboot reasons %#lx, expected 0\n", reasons);
+    entry = NULL;
+    for (i = 0; i < count; i++)
+    {
+        trace_entry(&infos[i]);
+        if (infos[i].Process.dwProcessId == pid_a) entry = &infos[i];
+        /* Whether B, which is not registered, is listed too is not documented. */
+        else if (infos[i].Process.dwProcessId == pid_b)
+            ok(infos[i].ApplicationType == RmService, "service B: got type %d, expected %d\n",
+               infos[i].ApplicationType, RmService);
+    }
+    ok(entry != NULL, "the process of service A (%04lx) is not among the %u listed\n", pid_a, count);
+    if (entry)
+    {
+        ok(entry->ApplicationType == RmService, "got type %d, expected %d\n", entry->ApplicationType, RmService);
+        ok(is_service_entry(entry, a.name), "got service %s, expected %s\n",
+           wine_dbgstr_wn(entry->strServiceShortName,
+                          name_length(entry->strServiceShortName, ARRAY_SIZE(entry->strServiceShortName))),
+           wine_dbgstr_w(a.name));
+        ok(entry->AppStatus == RmStatusRunning, "got AppStatus %#lx, expected %#x\n", entry->AppStatus,
+           RmStatusRunning);
+        ok(entry->bRestartable, "got bRestartable %d, expected TRUE\n", entry->bRestartable);
+    }
+    free(infos);
+
+    /* Shutdown: B (a running dependent) is stopped before A. */
+    reset_status();
+    ret = RmShutdown(handle, 0, status_callback);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    check_status("RmShutdown");
+    state = service_state(&a, NULL);
+    ok(state == SERVICE_STOPPED, "service A: got state %lu, expected %u\n", state, SERVICE_STOPPED);
+    state = service_state(&b, NULL);
+    ok(state == SERVICE_STOPPED, "service B: got state %lu, expected %u\n", state, SERVICE_STOPPED);
+    ok(!WaitForSingleObject(a.process, EXIT_TIMEOUT), "the process of service A is still running\n");
+    ok(!WaitForSingleObject(b.process, EXIT_TIMEOUT), "the process of service B is still running\n");
+
+    nlines = read_log(log, lines, ARRAY_SIZE(lines));
+    stop_b = find_log_line(lines, nlines, 0, "stop", b.name);
+    stopped_b = find_log_line(lines, nlines, 0, "stopped", b.name);
+    stop_a = find_log_line(lines, nlines, 0, "stop", a.name);
+    ok(stop_b >= 0, "service B was not asked to stop\n");
+    ok(stopped_b >= 0, "service B did not stop\n");
+    ok(stop_a >= 0, "service A was not asked to stop\n");
+    ok(stopped_b >= 0 && stop_a > stopped_b, "service A was asked to stop (line %d) before B had stopped (line %d)\n",
+       stop_a, stopped_b);
+    ok(find_log_line(lines, nlines, 0, "stopped", a.name) >= 0, "service A did not stop\n");
+    mark = nlines;
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    entry = NULL;
+    for (i = 0; i < count; i++)
+    {
+        trace_entry(&infos[i]);
+        if (infos[i].Process.dwProcessId == pid_a) entry = &infos[i];
+    }
+    ok(entry != NULL, "the stopped service A (%04lx) is not among the %u listed\n", pid_a, count);
+    if (entry)
+    {
+        ok(entry->ApplicationType == RmService, "got type %d, expected %d\n", entry->ApplicationType, RmService);
+        ok(is_service_entry(entry, a.name), "the entry of process %04lx does not name service A\n", pid_a);
+        ok(entry->AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", entry->AppStatus);
+        ok(!(entry->AppStatus & RmStatusRunning), "got AppStatus %#lx, expected no RmStatusRunning\n",
+           entry->AppStatus);
+    }
+    free(infos);
+
+    /* Restart: A, then B, the reverse of the shutdown. */
+    reset_status();
+    ret = RmRestart(handle, 0, status_callback);
+    ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
+    check_status("RmRestart");
+    restarted = wait_service_state(&a, SERVICE_RUNNING, &new_pid);
+    ok(restarted, "service A is not running again\n");
+    if (restarted)
+    {
+        ok(new_pid && new_pid != pid_a, "service A runs in process %04lx, it ran in %04lx\n", new_pid, pid_a);
+        note_service_process(&a, new_pid);
+    }
+    restarted = wait_service_state(&b, SERVICE_RUNNING, &new_pid);
+    ok(restarted, "service B is not running again\n");
+    if (restarted)
+    {
+        ok(new_pid && new_pid != pid_b, "service B runs in process %04lx, it ran in %04lx\n", new_pid, pid_b);
+        note_service_process(&b, new_pid);
+    }
+
+    nlines = read_log(log, lines, ARRAY_SIZE(lines));
+    running_a = find_log_line(lines, nlines, mark, "running", a.name);
+    start_b = find_log_line(lines, nlines, mark, "start", b.name);
+    ok(running_a >= 0, "service A did not start again\n");
+    ok(start_b >= 0, "service B did not start again\n");
+    ok(running_a >= 0 && start_b > running_a, "service B started again (line %d) before A ran (line %d)\n",
+       start_b, running_a);
+
+    /* Windows does not document which process the entry names after a restart: any entry of
+     * service A will do. */
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    entry = NULL;
+    for (i = 0; i < count; i++)
+    {
+        trace_entry(&infos[i]);
+        if (is_service_entry(&infos[i], a.name) && (infos[i].AppStatus & RmStatusRestarted)) entry = &infos[i];
+    }
+    ok(entry != NULL, "no entry of service A with RmStatusRestarted among the %u listed\n", count);
+    if (entry)
+    {
+        ok(entry->ApplicationType == RmService, "got type %d, expected %d\n", entry->ApplicationType, RmService);
+        ok(!(entry->AppStatus & RmStatusErrorOnRestart), "got AppStatus %#lx, expected no RmStatusErrorOnRestart\n",
+           entry->AppStatus);
+    }
+    free(infos);
+
+done:
+    if (handle != NO_SESSION) end_session(handle);
+    /* The dependent first, as the SCM asks. */
+    delete_test_service(&b);
+    delete_test_service(&a);
+    CloseServiceHandle(manager);
+    delete_temp_file(held);
+    delete_temp_file(log);
+}
+
+static void test_service_by_name(void)
+{
+    winetest_push_context("by name");
+    run_service_restart(FALSE);
+    winetest_pop_context();
+}
+
+static void test_service_by_file(void)
+{
+    winetest_push_context("by file");
+    run_service_restart(TRUE);
+    winetest_pop_context();
+}
+
+/* ------------------------------------------------------------------ service mode */
+
+/* svc <name> <log> <held file>: this program as a service that runs until it is stopped and
+ * logs what happens to it.  Its output goes nowhere, so it tests nothing itself. */
+static SERVICE_STATUS_HANDLE service_status_handle;
+static HANDLE service_stop;
+static WCHAR service_name[64];
+static WCHAR service_log[MAX_PATH];
+static WCHAR service_held[MAX_PATH];
+
+static void service_log_event(const char *event)
+{
+    char line[160];
+    DWORD written, attempt;
+    HANDLE file;
+    int len;
+
+    len = snprintf(line, sizeof(line), "%s %ls %lu\n", event, service_name, GetCurrentProcessId());
+    /* Another service may be appending at the same moment. */
+    for (attempt = 0; attempt < 50; attempt++)
+    {
+        file = CreateFileW(service_log, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (file != INVALID_HANDLE_VALUE) break;
+        Sleep(10);
+    }
+    if (file == INVALID_HANDLE_VALUE) return;
+    WriteFile(file, line, len, &written, NULL);
+    CloseHandle(file);
+}
+
+static void set_service_state(DWORD state)
+{
+    SERVICE_STATUS status;
+
+    memset(&status, 0, sizeof(status));
+    status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    status.dwCurrentState = state;
+    status.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP : 0;
+    if (state == SERVICE_STOP_PENDING || state == SERVICE_START_PENDING)
+    {
+        status.dwCheckPoint = 1;
+        status.dwWaitHint = 5000;
+    }
+    SetServiceStatus(service_status_handle, &status);
+}
+
+static DWORD WINAPI service_handler(DWORD control, DWORD type, void *data, void *context)
+{
+    switch (control)
+    {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+        service_log_event("stop");
+        set_service_state(SERVICE_STOP_PENDING);
+        SetEvent(service_stop);
+        return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE:
+        return NO_ERROR;
+    }
+    return ERROR_CALL_NOT_IMPLEMENTED;
+}
+
+static void WINAPI service_main(DWORD argc, LPWSTR *argv)
+{
+    HANDLE file = INVALID_HANDLE_VALUE;
+
+    if (!(service_status_handle = RegisterServiceCtrlHandlerExW(service_name, service_handler, NULL))) return;
+    if (wcscmp(service_held, L"-"))
+        file = CreateFileW(service_held, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+                           NULL);
+    service_log_event(file == INVALID_HANDLE_VALUE && wcscmp(service_held, L"-") ? "nofile" : "start");
+    /* Like most services, it takes a moment to get going: a service that depends on it must not
+     * start before it runs. */
+    set_service_state(SERVICE_START_PENDING);
+    Sleep(START_DELAY);
+    service_log_event("running");
+    set_service_state(SERVICE_RUNNING);
+    WaitForSingleObject(service_stop, SERVICE_LIFETIME);
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    /* Logged before the SCM hears of it, so that the log shows what RmShutdown waited for. */
+    service_log_event("stopped");
+    set_service_state(SERVICE_STOPPED);
+}
+
+static void to_wide(const char *arg, WCHAR *path, DWORD size)
+{
+    path[0] = 0;
+    MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
+}
+
+static void child_service(const char *name, const char *log, const char *held)
+{
+    SERVICE_TABLE_ENTRYW table[2];
+
+    to_wide(name, service_name, ARRAY_SIZE(service_name));
+    to_wide(log, service_log, ARRAY_SIZE(service_log));
+    to_wide(held, service_held, ARRAY_SIZE(service_held));
+    service_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    table[0].lpServiceName = service_name;
+    table[0].lpServiceProc = service_main;
+    table[1].lpServiceName = NULL;
+    table[1].lpServiceProc = NULL;
+    StartServiceCtrlDispatcherW(table);
+    CloseHandle(service_stop);
+}
+
+START_TEST(service)
+{
+    WCHAR path[MAX_PATH];
+    char **argv;
+    DWORD len;
+    int argc;
+
+    argc = winetest_get_mainargs(&argv);
+    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
+    if (argc >= 3)
+    {
+        if (!strcmp(argv[2], "svc") && argc >= 6) child_service(argv[3], argv[4], argv[5]);
+        else ok(0, "unknown child mode %s\n", argv[2]);
+        return;
+    }
+
+    len = GetTempPathW(ARRAY_SIZE(path), path);
+    ok(len && len < ARRAY_SIZE(path), "GetTempPathW failed, error %lu\n", GetLastError());
+    if (!GetLongPathNameW(path, temp_dir, ARRAY_SIZE(temp_dir))) wcscpy(temp_dir, path);
+    len = wcslen(temp_dir);
+    while (len && temp_dir[len - 1] == '\\') temp_dir[--len] = 0;
+
+    trace_loaded_dll();
+    test_service_by_name();
+    test_service_by_file();
+}
