@@ -39,6 +39,11 @@
 
 #include "wine/test.h"
 
+/* Missing from older SDK headers (mingw-w64's among them). */
+#ifndef ERROR_FAIL_RESTART
+#define ERROR_FAIL_RESTART 352
+#endif
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #endif
@@ -581,6 +586,84 @@ static void test_service_by_file(void)
     winetest_pop_context();
 }
 
+/* A stopped service that cannot start again (here: disabled after the shutdown) makes
+ * RmRestart fail with ERROR_FAIL_RESTART, and its entry says so. */
+static void test_service_restart_fails(void)
+{
+    WCHAR log[MAX_PATH];
+    struct test_service a;
+    const RM_PROCESS_INFO *entry;
+    RM_PROCESS_INFO *infos;
+    SC_HANDLE manager;
+    DWORD handle = NO_SESSION, ret, reasons, pid_a = 0, state;
+    BOOL denied = FALSE;
+    LPCWSTR names[1];
+    unsigned int i;
+    UINT count;
+
+    memset(&a, 0, sizeof(a));
+    manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    if (!manager && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        skip("not allowed to create services\n");
+        return;
+    }
+    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
+    if (!manager) return;
+
+    make_temp_name(log, ARRAY_SIZE(log), L"_log.txt");
+    if (!create_test_service(manager, &a, L"f", log, NULL, NULL, &denied))
+    {
+        if (denied) skip("not allowed to create services\n");
+        goto done;
+    }
+    ret = StartServiceW(a.handle, 0, NULL);
+    ok(ret, "StartServiceW failed, error %lu\n", GetLastError());
+    if (!ret || !wait_service_state(&a, SERVICE_RUNNING, &pid_a) || !pid_a) goto done;
+    note_service_process(&a, pid_a);
+
+    if (!start_session(&handle)) goto done;
+    names[0] = a.name;
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 1, names);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
+    state = service_state(&a, NULL);
+    ok(state == SERVICE_STOPPED, "got state %lu, expected %u\n", state, SERVICE_STOPPED);
+
+    ret = ChangeServiceConfigW(a.handle, SERVICE_NO_CHANGE, SERVICE_DISABLED, SERVICE_NO_CHANGE, NULL, NULL, NULL,
+                               NULL, NULL, NULL, NULL);
+    ok(ret, "ChangeServiceConfigW failed, error %lu\n", GetLastError());
+    ret = RmRestart(handle, 0, NULL);
+    ok(ret == ERROR_FAIL_RESTART, "RmRestart: got %lu, expected %u\n", ret, ERROR_FAIL_RESTART);
+    state = service_state(&a, NULL);
+    ok(state == SERVICE_STOPPED, "got state %lu, expected %u\n", state, SERVICE_STOPPED);
+
+    ret = get_list(handle, &infos, &count, &reasons);
+    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    entry = NULL;
+    for (i = 0; i < count; i++)
+    {
+        trace_entry(&infos[i]);
+        if (is_service_entry(&infos[i], a.name)) entry = &infos[i];
+    }
+    ok(entry != NULL, "no entry of the service among the %u listed\n", count);
+    if (entry)
+    {
+        ok(entry->AppStatus & RmStatusErrorOnRestart, "got AppStatus %#lx, expected RmStatusErrorOnRestart\n",
+           entry->AppStatus);
+        ok(!(entry->AppStatus & RmStatusRestarted), "got AppStatus %#lx, expected no RmStatusRestarted\n",
+           entry->AppStatus);
+    }
+    free(infos);
+
+done:
+    if (handle != NO_SESSION) end_session(handle);
+    delete_test_service(&a);
+    CloseServiceHandle(manager);
+    delete_temp_file(log);
+}
+
 /* ------------------------------------------------------------------ service mode */
 
 /* svc <name> <log> <held file>: this program as a service that runs until it is stopped and
@@ -713,4 +796,5 @@ START_TEST(service)
     trace_loaded_dll();
     test_service_by_name();
     test_service_by_file();
+    test_service_restart_fails();
 }

@@ -945,6 +945,16 @@ static DWORD start_service(struct session *session, SC_HANDLE manager, const WCH
     return ret;
 }
 
+/* Whether the service an RmService entry names was among those that did not start again. */
+static BOOL service_restart_failed(const struct session *session, const BOOL *service_failed, const WCHAR *name)
+{
+    unsigned int n;
+
+    for (n = 0; n < session->nservices; n++)
+        if (!wcsicmp(session->services[n], name)) return service_failed[n];
+    return FALSE;
+}
+
 /***********************************************************************
  *           RmRestart (rstrtmgr.@)
  */
@@ -954,7 +964,7 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
     struct session *session;
     struct timeouts timeouts;
     SC_HANDLE manager = NULL;
-    BOOL failed = FALSE;
+    BOOL failed = FALSE, *service_failed = NULL;
     unsigned int i, total = 0;
     int n;
     DWORD ret;
@@ -983,7 +993,14 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
     get_timeouts(&timeouts);
 
     /* Services first, in the reverse of the order they were stopped (dependents last). */
-    if (session->nservices && !(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT))) failed = TRUE;
+    /* Which services did not start again: their entries get RmStatusErrorOnRestart below. */
+    if (session->nservices && !(service_failed = calloc(session->nservices, sizeof(*service_failed))))
+        ret = ERROR_OUTOFMEMORY;
+    if (!ret && session->nservices && !(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT)))
+    {
+        failed = TRUE;
+        for (n = 0; n < (int)session->nservices; n++) service_failed[n] = TRUE;
+    }
     for (n = (int)session->nservices - 1; manager && n >= 0 && !ret; n--)
     {
         DWORD err;
@@ -994,7 +1011,7 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
         else if (err)
         {
             WARN("cannot restart service %s: %lu\n", debugstr_w(session->services[n]), err);
-            failed = TRUE;
+            failed = service_failed[n] = TRUE;
         }
         progress.done++;
         report_progress(&progress, FALSE);
@@ -1014,7 +1031,9 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
             continue;
         }
         if (task_cancelled(session)) ret = ERROR_CANCELLED;
-        else if (record->info.ApplicationType == RmService || start_app(record))
+        else if (record->info.ApplicationType == RmService
+                 ? !service_restart_failed(session, service_failed, record->info.strServiceShortName)
+                 : start_app(record))
             set_status(session, record, RmStatusRestarted, RmStatusErrorOnRestart);
         else
         {
@@ -1025,6 +1044,7 @@ DWORD WINAPI RmRestart(DWORD handle, DWORD flags, RM_WRITE_STATUS_CALLBACK statu
         report_progress(&progress, FALSE);
     }
 
+    free(service_failed);
     if (!ret && failed) ret = ERROR_FAIL_RESTART;
     if (ret != ERROR_CANCELLED) report_progress(&progress, TRUE);
     release_session(session);
