@@ -514,6 +514,7 @@ static void check_link_target(struct case_state *st)
 {
     HKEY key, sub;
     BOOL intact = FALSE;
+    DWORD values = 0, subkeys = 0;
 
     if (!st->link_target) return;
     if (!RegOpenKeyExW(HKEY_CURRENT_USER, LINK_TARGET, 0, KEY_READ, &key))
@@ -521,11 +522,14 @@ static void check_link_target(struct case_state *st)
         intact = !RegQueryValueExW(key, L"precious", NULL, NULL, NULL, NULL)
                  && !RegOpenKeyExW(key, L"sub", 0, KEY_READ, &sub);
         if (intact) RegCloseKey(sub);
+        RegQueryInfoKeyW(key, NULL, NULL, NULL, &subkeys, NULL, NULL, &values, NULL, NULL, NULL, NULL);
         RegCloseKey(key);
     }
-    /* Deleting through a link planted in the store destroys data elsewhere; whether Windows'
-     * own Restart Manager guards against that is not known. */
+    /* Deleting or writing through a link planted in the store damages data elsewhere; whether
+     * Windows' own Restart Manager guards against that is not known. */
     ok(intact || broken(!intact), "the key a link in the store points to was damaged\n");
+    ok(values == 1 || broken(values != 1), "got %lu values in the key a link points to, expected 1\n", values);
+    ok(subkeys == 1 || broken(subkeys != 1), "got %lu subkeys in the key a link points to, expected 1\n", subkeys);
     delete_tree(HKEY_CURRENT_USER, LINK_TARGET);
     st->link_target = FALSE;
 }

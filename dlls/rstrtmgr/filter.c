@@ -66,13 +66,8 @@ static WCHAR *make_value_name(const WCHAR *module, const RM_UNIQUE_PROCESS *proc
 
 static DWORD open_filter_key(HKEY session_key, BOOL create, HKEY *key)
 {
-    LSTATUS status;
+    LSTATUS status = open_session_subkey(session_key, L"Filters", create, key);
 
-    if (create)
-        status = RegCreateKeyExW(session_key, L"Filters", 0, NULL, REG_OPTION_VOLATILE,
-                                 KEY_ALL_ACCESS, NULL, key, NULL);
-    else
-        status = RegOpenKeyExW(session_key, L"Filters", 0, KEY_ALL_ACCESS, key);
     if (status == ERROR_FILE_NOT_FOUND) return ERROR_FILE_NOT_FOUND;
     return status ? ERROR_WRITE_FAULT : ERROR_SUCCESS;
 }

@@ -288,6 +288,31 @@ static BOOL delete_tree(HKEY parent, const WCHAR *name)
     return !status;
 }
 
+/*
+ * Open or create a subkey of a session key without following a registry link: a link that
+ * some other program planted there (as "Filters", say) must not make us write into the key it
+ * points to.  Such a link is deleted (the link only, not its target) and a real key takes its
+ * place.  Returns a registry status.
+ */
+LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key)
+{
+    DWORD type = REG_NONE;
+    HKEY probe;
+
+    if (!RegOpenKeyExW(parent, name, REG_OPTION_OPEN_LINK, KEY_QUERY_VALUE | DELETE, &probe))
+    {
+        if (!RegQueryValueExW(probe, L"SymbolicLinkValue", NULL, &type, NULL, NULL) && type == REG_LINK)
+        {
+            WARN("%s is a registry link: deleting the link\n", debugstr_w(name));
+            NtDeleteKey(probe);
+        }
+        RegCloseKey(probe);
+    }
+    if (create)
+        return RegCreateKeyExW(parent, name, 0, NULL, REG_OPTION_VOLATILE, KEY_ALL_ACCESS, NULL, key, NULL);
+    return RegOpenKeyExW(parent, name, 0, KEY_ALL_ACCESS, key);
+}
+
 /* Which slots have a key: one enumeration of what exists is far cheaper than probing all 64
  * names, since most slots are usually empty. */
 static void find_present_slots(HKEY root, BOOL present[RM_MAX_SESSIONS])
