@@ -11,14 +11,15 @@
  * usage: bench-getlist [--runs N] [--files LIST] [--procs LIST]
  *        (defaults: 7 runs, files 1,100,10000, processes 10,50)
  *
- * The floor, measured in the same run and the same process: one snapshot of the system
- * handle table, one name query per file handle in it (duplicate, query, close), and one
- * module list per process (open, then name each module with one walk of its loader list, the
- * cheapest way known: remote.c's walk_module_names, which the DLL uses too; psapi where the
- * list cannot be walked directly).  A 32-bit process cannot list a
- * 64-bit process's modules itself: its floor adds one request to an already running
- * rmhelper64.exe (found beside this program) for those processes, the cheapest way it has.
- * Each figure is the median of N runs, in milliseconds.
+ * Each file count runs twice: without and with an executable image among the registered
+ * files (a copy of this program that nobody has loaded).  The floor, measured in the same run
+ * and the same process: one snapshot of the system handle table and one name query per file
+ * handle in it (duplicate, query, close); with an image, also one module list per process
+ * (open, then name each module with one walk of its loader list, the cheapest way known:
+ * remote.c's walk_module_names, which the DLL uses too; psapi where the list cannot be walked
+ * directly).  A 32-bit process cannot list a 64-bit process's modules itself: its floor adds
+ * one request to an already running rmhelper64.exe (found beside this program) for those
+ * processes, the cheapest way it has.  Each figure is the median of N runs, in milliseconds.
  */
 
 #include <stdarg.h>
@@ -165,7 +166,8 @@ static BOOL name_modules_psapi(HANDLE process)
 }
 
 /* The floor: returns milliseconds; counts what it saw. */
-static double measure_floor(unsigned int *file_handles, unsigned int *readable, unsigned int *unreadable)
+static double measure_floor(BOOL with_modules, unsigned int *file_handles, unsigned int *readable,
+                            unsigned int *unreadable)
 {
     BOOL self_wow64 = FALSE;
     static BYTE name_buffer[65536];
@@ -212,6 +214,12 @@ static double measure_floor(unsigned int *file_handles, unsigned int *readable, 
     }
     if (process) CloseHandle(process);
     free(snapshot);
+    if (!with_modules)
+    {
+        start = now_ms() - start;
+        CloseHandle(probe);
+        return start;
+    }
 
     snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     for (more = Process32FirstW(snap, &entry); more; more = Process32NextW(snap, &entry))
@@ -291,7 +299,7 @@ int wmain(int argc, WCHAR **argv)
 {
     unsigned int file_counts[8] = { 1, 100, 10000 }, proc_counts[8] = { 10, 50 };
     unsigned int nfile_counts = 3, nproc_counts = 2, runs = 7, f, p, r, i;
-    WCHAR dir[MAX_PATH];
+    WCHAR dir[MAX_PATH], image[MAX_PATH], image_copy[MAX_PATH];
     int arg;
 
     if (argc == 3 && !wcscmp(argv[1], L"hold"))
@@ -317,15 +325,22 @@ int wmain(int argc, WCHAR **argv)
     CreateDirectoryW(dir, NULL);
 
     printf("bench-getlist (%d-bit), median of %u runs, milliseconds\n", (int)sizeof(void *) * 8, runs);
-    printf("%6s %6s %9s %8s %9s %10s %7s %11s\n", "files", "procs", "handles", "modules", "floor ms", "RmGetList", "ratio",
-           "first call");
+    /* An image nobody has loaded: registering it makes RmGetList read every module list. */
+    GetModuleFileNameW(NULL, image, MAX_PATH);
+    swprintf(image_copy, MAX_PATH, L"%ls\\image.exe", dir);
+    CopyFileW(image, image_copy, FALSE);
+
+    printf("%6s %6s %6s %9s %8s %9s %10s %7s %11s\n", "files", "image", "procs", "handles", "modules", "floor ms",
+           "RmGetList", "ratio", "first call");
     for (p = 0; p < nproc_counts; p++)
     {
         HANDLE *holders = start_holders(proc_counts[p], dir);
 
         Sleep(1000 + 20 * proc_counts[p]);  /* let every holder open its file */
-        for (f = 0; f < nfile_counts; f++)
+        for (f = 0; f < nfile_counts * 2; f++)
         {
+            BOOL with_image = f % 2;
+            UINT nfiles = file_counts[f / 2];
             double floor_times[100], list_times[100], first = 0;
             unsigned int handles = 0, readable = 0, unreadable = 0, found = 0;
             WCHAR key[CCH_RM_SESSION_KEY + 1], **names;
@@ -333,11 +348,12 @@ int wmain(int argc, WCHAR **argv)
 
             /* The held file of the first holder, then names that exist nowhere, as installers
              * register the files they are about to write. */
-            names = calloc(file_counts[f], sizeof(*names));
-            for (i = 0; i < file_counts[f]; i++)
+            names = calloc(nfiles + 1, sizeof(*names));
+            for (i = 0; i < nfiles + with_image; i++)
             {
                 names[i] = malloc(MAX_PATH * sizeof(WCHAR));
                 if (!i) swprintf(names[i], MAX_PATH, L"%ls\\held0.txt", dir);
+                else if (i == nfiles) wcscpy(names[i], image_copy);
                 else swprintf(names[i], MAX_PATH, L"%ls\\app\\component%05u.dll", dir, i);
             }
             if ((ret = RmStartSession(&session, 0, key)))
@@ -345,9 +361,9 @@ int wmain(int argc, WCHAR **argv)
                 printf("RmStartSession failed: %lu\n", ret);
                 return 1;
             }
-            for (i = 0; i < file_counts[f]; i += 1000)
+            for (i = 0; i < nfiles + with_image; i += 1000)
             {
-                UINT n = file_counts[f] - i < 1000 ? file_counts[f] - i : 1000;
+                UINT n = nfiles + with_image - i < 1000 ? nfiles + with_image - i : 1000;
                 if ((ret = RmRegisterResources(session, n, (LPCWSTR *)names + i, 0, NULL, 0, NULL)))
                     printf("RmRegisterResources failed: %lu\n", ret);
             }
@@ -359,7 +375,7 @@ int wmain(int argc, WCHAR **argv)
                 DWORD reasons;
                 double start;
 
-                floor_times[r] = measure_floor(&handles, &readable, &unreadable);
+                floor_times[r] = measure_floor(with_image, &handles, &readable, &unreadable);
                 start = now_ms();
                 ret = RmGetList(session, &needed, &count, info, &reasons);
                 list_times[r] = now_ms() - start;
@@ -368,23 +384,30 @@ int wmain(int argc, WCHAR **argv)
                 found = needed;
             }
             RmEndSession(session);
-            for (i = 0; i < file_counts[f]; i++) free(names[i]);
+            for (i = 0; i < nfiles + with_image; i++) free(names[i]);
             free(names);
 
             {
                 double floor_ms = median(floor_times, runs), list_ms = median(list_times, runs);
 
-                printf("%6u %6u %9u %5u/%-3u %9.1f %10.1f %6.2fx %11.1f%s\n", file_counts[f], proc_counts[p], handles,
-                       readable, readable + unreadable, floor_ms, list_ms, list_ms / floor_ms, first,
-                       found == 1 ? "" : "  (holder not found!)");
+                if (with_image)
+                    printf("%6u %6s %6u %9u %5u/%-3u %9.1f %10.1f %6.2fx %11.1f%s\n", nfiles, "+1", proc_counts[p],
+                           handles, readable, readable + unreadable, floor_ms, list_ms, list_ms / floor_ms, first,
+                           found == 1 ? "" : "  (holder not found!)");
+                else
+                    printf("%6u %6s %6u %9u %8s %9.1f %10.1f %6.2fx %11.1f%s\n", nfiles, "-", proc_counts[p], handles,
+                           "-", floor_ms, list_ms, list_ms / floor_ms, first, found == 1 ? "" : "  (holder not found!)");
             }
         }
         stop_holders(holders, proc_counts[p]);
     }
     printf("RmGetList: median of the runs; first call: the first RmGetList after registering, which\n"
            "also prepares the registered names (cached until the registration changes)\n");
+    printf("image: +1 when an executable image nobody has loaded is registered too; only then must\n"
+           "RmGetList (and the floor) read every process's module list\n");
     printf("modules: processes whose module list this process could read itself / all processes%s\n",
            helper_in ? " (the floor asks rmhelper64.exe for the others)" : "");
+    DeleteFileW(image_copy);
 
     for (i = 0; i < 64; i++)
     {

@@ -530,6 +530,36 @@ void release_prepared(struct prepared_resources *prepared)
     free(prepared);
 }
 
+/*
+ * Whether a registered file could be mapped as an executable image: it starts with "MZ", or
+ * it cannot be read to tell.  Images are the only files a process can use without holding a
+ * handle (module lists show them), and walking every process's module list is most of what
+ * RmGetList costs under Wine: a registration without images skips that walk.
+ * - A name that does not exist when it is registered is not an image: no process can have it
+ *   loaded.
+ * - A file someone holds open without sharing read access is not mapped as an image either:
+ *   a mapping reads the file, so the two exclude each other; and the holder is found through
+ *   its handle.
+ */
+static BOOL may_be_image(const WCHAR *name)
+{
+    char magic[2] = { 0 };
+    DWORD got = 0, error;
+    HANDLE file;
+    BOOL ret;
+
+    file = CreateFileW(name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        error = GetLastError();
+        return error != ERROR_FILE_NOT_FOUND && error != ERROR_PATH_NOT_FOUND && error != ERROR_SHARING_VIOLATION;
+    }
+    ret = !ReadFile(file, magic, sizeof(magic), &got, NULL) || (got == 2 && magic[0] == 'M' && magic[1] == 'Z');
+    CloseHandle(file);
+    return ret;
+}
+
 /* Bring the registered names to canonical form once per registration change: with 10,000
  * registered files this is what costs, and installers ask for the list repeatedly. */
 DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resources **result)
@@ -537,6 +567,8 @@ DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resou
     struct prepared_resources *prepared;
     DWORD sequence = read_sequence(key), ret;
     unsigned int i;
+    BOOL redirected;
+    void *redirect;
 
     AcquireSRWLockShared(&session->cache_lock);
     if ((prepared = session->prepared) && prepared->sequence == sequence && sequence != ~0u)
@@ -554,6 +586,9 @@ DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resou
         return ret;
     }
     if (!path_set_init(&prepared->files, prepared->res.nfiles)) ret = ERROR_OUTOFMEMORY;
+    /* Names are matched as written, unredirected (a 32-bit caller's system32\services.exe is
+     * the one that runs): look at the files the same way. */
+    redirected = !Wow64DisableWow64FsRedirection(&redirect);
     for (i = 0; i < prepared->res.nfiles && !ret; i++)
     {
         DWORD attrs = GetFileAttributesW(prepared->res.files[i]);
@@ -567,7 +602,10 @@ DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resou
         }
         else if ((path = normalize_path(prepared->res.files[i], TRUE)) && !path_set_add(&prepared->files, path))
             ret = ERROR_OUTOFMEMORY;
+        else if (attrs != INVALID_FILE_ATTRIBUTES && !prepared->images)
+            prepared->images = may_be_image(prepared->res.files[i]);
     }
+    if (!redirected) Wow64RevertWow64FsRedirection(redirect);
     if (ret)
     {
         release_prepared(prepared);
@@ -597,7 +635,7 @@ DWORD detect_affected(struct session *session, const struct prepared_resources *
     {
         if (!detect_by_file_query(prepared, list, &ret) && !ret)
             ret = detect_by_handle_table(session, &prepared->files, list);
-        if (!ret) ret = detect_by_images(session, &prepared->files, list);
+        if (!ret && prepared->images) ret = detect_by_images(session, &prepared->files, list);
     }
     if (!ret) ret = detect_services(res, list);
     if (!ret && task_cancelled(session)) ret = ERROR_CANCELLED;

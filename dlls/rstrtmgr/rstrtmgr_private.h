@@ -172,6 +172,7 @@ struct prepared_resources
     struct resources res;
     struct path_set files;
     DWORD error;            /* ERROR_ACCESS_DENIED if a registered name is a directory */
+    BOOL images;            /* some registered file may be an executable image */
 };
 extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
 extern void release_prepared(struct prepared_resources *prepared);
