@@ -26,84 +26,11 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
-
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-#ifndef ERROR_FAIL_SHUTDOWN
-#define ERROR_FAIL_SHUTDOWN 351
-#endif
-#ifndef ERROR_FAIL_RESTART
-#define ERROR_FAIL_RESTART 352
-#endif
-#ifndef ERROR_MAX_SESSIONS_REACHED
-#define ERROR_MAX_SESSIONS_REACHED 353
-#endif
-#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
-#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-/* Microsoft's samples use this value as "no session"; at most 64 sessions exist, so it is never
- * a live handle. */
-#define NO_SESSION 0xffffffff
-/* CCH_RM_SESSION_KEY + 1, with room to spare */
-#define KEY_BUFFER 40
+#include "rmtest.h"
 
 static const WCHAR never_added[] = L"C:\\never-added.exe";
 static const WCHAR some_exe[] = L"C:\\a.exe";
 static const WCHAR some_service[] = L"Spooler";
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
-
-static void get_self(RM_UNIQUE_PROCESS *process)
-{
-    FILETIME creation, exit_time, kernel, user;
-    BOOL ret;
-
-    memset(process, 0, sizeof(*process));
-    process->dwProcessId = GetCurrentProcessId();
-    ret = GetProcessTimes(GetCurrentProcess(), &creation, &exit_time, &kernel, &user);
-    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
-    if (ret) process->ProcessStartTime = creation;
-}
-
-/* Starts a primary session; returns FALSE (after a failed check) if that is impossible. */
-#define start_session(handle, key) start_session_(__FILE__, __LINE__, handle, key)
-static BOOL start_session_(const char *file, int line, DWORD *handle, WCHAR *key)
-{
-    WCHAR buffer[KEY_BUFFER];
-    DWORD ret;
-
-    *handle = 0xdeadbeef;
-    ret = RmStartSession(handle, 0, key ? key : buffer);
-    ok_(file, line)(ret == ERROR_SUCCESS, "RmStartSession: got %lu\n", ret);
-    return !ret;
-}
-
-#define end_session(handle) end_session_(__FILE__, __LINE__, handle)
-static void end_session_(const char *file, int line, DWORD handle)
-{
-    DWORD ret = RmEndSession(handle);
-
-    ok_(file, line)(ret == ERROR_SUCCESS, "RmEndSession(%lu): got %lu\n", handle, ret);
-}
 
 static void test_RmStartSession(void)
 {
@@ -131,7 +58,7 @@ static void test_RmJoinSession(void)
     WCHAR key[KEY_BUFFER];
     DWORD ret, handle, handle2;
 
-    if (!start_session(&handle, key)) return;
+    if (!start_session_key(&handle, key)) return;
 
     ret = RmJoinSession(NULL, key);
     ok(ret == ERROR_BAD_ARGUMENTS, "NULL handle: got %lu, expected 160\n", ret);
@@ -158,14 +85,14 @@ static void test_RmRegisterResources(void)
     RM_UNIQUE_PROCESS processes[1];
     DWORD ret, handle;
 
-    get_self(&processes[0]);
+    get_process_id(GetCurrentProcess(), &processes[0]);
 
     ret = RmRegisterResources(NO_SESSION, 0, NULL, 0, NULL, 0, NULL);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
     ret = RmRegisterResources(NO_SESSION, 0, files, 0, processes, 0, services);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle, empty arrays: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
 
     ret = RmRegisterResources(handle, 1, NULL, 0, NULL, 0, NULL);
     ok(ret == ERROR_BAD_ARGUMENTS, "NULL files: got %lu, expected 160\n", ret);
@@ -194,7 +121,7 @@ static void test_RmGetList(void)
     ret = RmGetList(NO_SESSION, &needed, &count, NULL, &reasons);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
 
     count = 0;
     reasons = 0xdeadbeef;
@@ -248,7 +175,7 @@ static void test_RmRestart(void)
     ret = RmRestart(NO_SESSION, 0, NULL);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
     ret = RmRestart(handle, 0, NULL);
     ok(ret == ERROR_REQUEST_OUT_OF_SEQUENCE, "before RmShutdown: got %lu, expected 776\n", ret);
     end_session(handle);
@@ -261,7 +188,7 @@ static void test_RmCancelCurrentTask(void)
     ret = RmCancelCurrentTask(NO_SESSION);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
     ret = RmCancelCurrentTask(handle);
     ok(ret == ERROR_SUCCESS, "nothing running: got %lu\n", ret);
     end_session(handle);
@@ -272,12 +199,12 @@ static void test_RmAddFilter(void)
     RM_UNIQUE_PROCESS process;
     DWORD ret, handle;
 
-    get_self(&process);
+    get_process_id(GetCurrentProcess(), &process);
 
     ret = RmAddFilter(NO_SESSION, some_exe, NULL, NULL, RmNoRestart);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
 
     ret = RmAddFilter(handle, NULL, NULL, NULL, RmNoRestart);
     ok(ret == ERROR_BAD_ARGUMENTS, "no target: got %lu, expected 160\n", ret);
@@ -310,7 +237,7 @@ static void test_RmRemoveFilter(void)
     ret = RmRemoveFilter(NO_SESSION, some_exe, NULL, NULL);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
     ret = RmRemoveFilter(handle, never_added, NULL, NULL);
     ok(ret == ERROR_FILE_NOT_FOUND, "not added: got %lu, expected 2\n", ret);
     end_session(handle);
@@ -325,7 +252,7 @@ static void test_RmGetFilterList(void)
     ret = RmGetFilterList(NO_SESSION, NULL, 0, &needed);
     ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
 
     /* Documented: a missing cbFilterBufNeeded gives ERROR_MORE_DATA, not ERROR_BAD_ARGUMENTS. */
     ret = RmGetFilterList(handle, buffer, sizeof(buffer), NULL);
@@ -345,7 +272,7 @@ static void test_secondary_filters(void)
     WCHAR key[KEY_BUFFER];
     DWORD ret, handle, handle2, needed;
 
-    if (!start_session(&handle, key)) return;
+    if (!start_session_key(&handle, key)) return;
     handle2 = 0xdeadbeef;
     ret = RmJoinSession(&handle2, key);
     ok(ret == ERROR_SUCCESS, "RmJoinSession: got %lu\n", ret);
@@ -379,7 +306,7 @@ static void test_stale_handle(void)
     DWORD ret, handle, reasons, needed;
     UINT count, info_needed;
 
-    if (!start_session(&handle, NULL)) return;
+    if (!start_session(&handle)) return;
     end_session(handle);
 
     ret = RmEndSession(handle);

@@ -27,28 +27,7 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
-
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-#ifndef ERROR_FAIL_SHUTDOWN
-#define ERROR_FAIL_SHUTDOWN 351
-#endif
-#ifndef ERROR_FAIL_RESTART
-#define ERROR_FAIL_RESTART 352
-#endif
-#ifndef ERROR_MAX_SESSIONS_REACHED
-#define ERROR_MAX_SESSIONS_REACHED 353
-#endif
-#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
-#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-#define NO_SESSION 0xffffffff
+#include "rmtest.h"
 
 static HMODULE rstrtmgr;
 
@@ -74,21 +53,6 @@ exports[] =
     { "RmShutdown", 12 },
     { "RmStartSession", 12 },
 };
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
 
 static void test_exports(void)
 {
@@ -269,39 +233,6 @@ static void test_constants(void)
 }
 
 #ifdef __i386__
-
-/* Calls func with nargs DWORD arguments pushed right to left, the way a stdcall caller does, and
- * records by how much the callee left ESP unbalanced. Everything is done in one asm block so the
- * compiler's own stack adjustments cannot hide a wrong pop count. */
-struct stdcall_probe
-{
-    void *func;         /* offset 0 */
-    DWORD nargs;        /* offset 4 */
-    DWORD args[8];      /* offset 8 */
-    DWORD ret;          /* offset 40 */
-    LONG delta;         /* offset 44: ESP after the call minus ESP before pushing the arguments */
-};
-
-static void call_stdcall_probe(struct stdcall_probe *probe)
-{
-    __asm__ __volatile__(
-        "movl %%esp, %%esi\n\t"
-        "movl 4(%%edi), %%ecx\n"
-        "1:\n\t"
-        "testl %%ecx, %%ecx\n\t"
-        "jz 2f\n\t"
-        "pushl 4(%%edi,%%ecx,4)\n\t"
-        "decl %%ecx\n\t"
-        "jmp 1b\n"
-        "2:\n\t"
-        "call *(%%edi)\n\t"
-        "movl %%eax, 40(%%edi)\n\t"
-        "movl %%esp, %%eax\n\t"
-        "subl %%esi, %%eax\n\t"
-        "movl %%eax, 44(%%edi)\n\t"
-        "movl %%esi, %%esp\n\t"
-        : : "D" (probe) : "eax", "ecx", "edx", "esi", "memory", "cc");
-}
 
 static void test_stdcall_stack(void)
 {

@@ -28,17 +28,8 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
+#include "rmtest.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-/* Microsoft's samples use this value as "no session". */
-#define NO_SESSION 0xffffffff
-/* CCH_RM_SESSION_KEY + 1, with room to spare */
-#define KEY_BUFFER 40
-/* Written into output parameters before a call, to see whether the call wrote them. */
-#define SENTINEL 0xdeadbeef
 /* How long a child may take to get ready. */
 #define READY_TIMEOUT 30000
 /* How long a child waits for the parent to let it go. */
@@ -51,9 +42,7 @@
 static const WCHAR window_title[] = L"rstrtmgr getlist test window";
 
 static WCHAR self_exe[MAX_PATH];
-static WCHAR temp_dir[MAX_PATH];    /* without the trailing backslash */
 static RM_UNIQUE_PROCESS self_id;
-static unsigned int name_counter;
 
 /* A child process started in one of the modes of START_TEST below.  Its standard output
  * comes back through a pipe: a line "ready" once it holds what it was asked to hold, or
@@ -69,77 +58,9 @@ struct child
     BOOL running;
 };
 
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
-
-static void get_process_id(HANDLE process, RM_UNIQUE_PROCESS *id)
-{
-    FILETIME creation, exit_time, kernel, user;
-    BOOL ret;
-
-    memset(id, 0, sizeof(*id));
-    id->dwProcessId = GetProcessId(process);
-    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
-    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
-    if (ret) id->ProcessStartTime = creation;
-}
-
 static BOOL same_time(const FILETIME *a, const FILETIME *b)
 {
     return a->dwLowDateTime == b->dwLowDateTime && a->dwHighDateTime == b->dwHighDateTime;
-}
-
-/* A fresh name in the temp directory: <temp>\rmtest_getlist_<pid>_<n><suffix>. */
-static void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix)
-{
-    swprintf(name, size, L"%ls\\rmtest_getlist_%lx_%u%ls", temp_dir, GetCurrentProcessId(), ++name_counter, suffix);
-}
-
-static void delete_temp_file(const WCHAR *name)
-{
-    if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND)
-        trace("cannot delete %s, error %lu\n", wine_dbgstr_w(name), GetLastError());
-}
-
-static BOOL directory_of(const WCHAR *path, WCHAR *dir, size_t size)
-{
-    WCHAR *slash;
-
-    if (wcslen(path) >= size) return FALSE;
-    wcscpy(dir, path);
-    if (!(slash = wcsrchr(dir, '\\'))) return FALSE;
-    *slash = 0;
-    return TRUE;
-}
-
-/* The other architecture's getlist.exe, if the harness named its directory. */
-static BOOL get_other_arch_exe(WCHAR *exe, size_t size)
-{
-    WCHAR dir[MAX_PATH];
-    DWORD len;
-
-    len = GetEnvironmentVariableW(L"RSTRTMGR_TEST_OTHER_ARCH", dir, ARRAY_SIZE(dir));
-    if (!len || len >= ARRAY_SIZE(dir)) return FALSE;
-    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
-    swprintf(exe, size, L"%ls\\getlist.exe", dir);
-    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
-    {
-        trace("%s does not exist\n", wine_dbgstr_w(exe));
-        return FALSE;
-    }
-    return TRUE;
 }
 
 /* ------------------------------------------------------------------ children */
@@ -309,72 +230,7 @@ static BOOL launch_holder(struct child *child, const WCHAR *exe, const WCHAR *fi
     return launch_child(child, exe, L"hold", file ? 1 : 0, &file);
 }
 
-/* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
- * into a new directory in the temp directory.  The copy's path is returned in copy. */
-static BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy)
-{
-    WCHAR src_dir[MAX_PATH], dll[MAX_PATH], dll_copy[MAX_PATH];
-    BOOL ret;
-
-    make_temp_name(dir, MAX_PATH, L"_exe");
-    ret = CreateDirectoryW(dir, NULL);
-    ok(ret, "CreateDirectoryW(%s) failed, error %lu\n", wine_dbgstr_w(dir), GetLastError());
-    if (!ret) return FALSE;
-    swprintf(copy, MAX_PATH, L"%ls\\rmtest_copy.exe", dir);
-    ret = CopyFileW(exe, copy, FALSE);
-    ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(exe), GetLastError());
-    if (!ret)
-    {
-        RemoveDirectoryW(dir);
-        return FALSE;
-    }
-    if (directory_of(exe, src_dir, ARRAY_SIZE(src_dir)))
-    {
-        swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", src_dir);
-        swprintf(dll_copy, ARRAY_SIZE(dll_copy), L"%ls\\rstrtmgr.dll", dir);
-        if (GetFileAttributesW(dll) != INVALID_FILE_ATTRIBUTES)
-        {
-            ret = CopyFileW(dll, dll_copy, FALSE);
-            ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(dll), GetLastError());
-        }
-    }
-    return TRUE;
-}
-
-static void delete_executable_copy(const WCHAR *dir, const WCHAR *copy)
-{
-    WCHAR dll[MAX_PATH];
-
-    delete_temp_file(copy);
-    swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", dir);
-    delete_temp_file(dll);
-    if (!RemoveDirectoryW(dir)) trace("cannot remove %s, error %lu\n", wine_dbgstr_w(dir), GetLastError());
-}
-
 /* ------------------------------------------------------------------ sessions and lists */
-
-#define start_session(a) start_session_(__FILE__, __LINE__, a, NULL)
-#define start_session_key(a, b) start_session_(__FILE__, __LINE__, a, b)
-static BOOL start_session_(const char *file, int line, DWORD *handle, WCHAR *key_out)
-{
-    WCHAR key[KEY_BUFFER];
-    DWORD ret;
-
-    *handle = NO_SESSION;
-    memset(key, 0, sizeof(key));
-    ret = RmStartSession(handle, 0, key);
-    ok_(file, line)(ret == ERROR_SUCCESS, "RmStartSession: got %lu, expected 0\n", ret);
-    if (!ret && key_out) memcpy(key_out, key, sizeof(key));
-    return !ret;
-}
-
-#define end_session(a) end_session_(__FILE__, __LINE__, a)
-static void end_session_(const char *file, int line, DWORD handle)
-{
-    DWORD ret = RmEndSession(handle);
-
-    ok_(file, line)(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
-}
 
 static DWORD register_file(DWORD handle, const WCHAR *path)
 {
@@ -382,48 +238,6 @@ static DWORD register_file(DWORD handle, const WCHAR *path)
 
     files[0] = path;
     return RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
-}
-
-/* The two-call pattern of Microsoft's sample, retried because the list may grow between the
- * calls.  On success *infos (NULL if empty; free it) holds *count entries. */
-static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
-{
-    RM_PROCESS_INFO *buffer = NULL;
-    UINT needed, n = 0, attempt;
-    DWORD ret = ERROR_MORE_DATA;
-
-    for (attempt = 0; attempt < 5; attempt++)
-    {
-        needed = SENTINEL;
-        *reasons = SENTINEL;
-        ret = RmGetList(handle, &needed, &n, buffer, reasons);
-        if (ret != ERROR_MORE_DATA) break;
-        free(buffer);
-        if (needed == SENTINEL || !(buffer = calloc(needed ? needed : 1, sizeof(*buffer))))
-        {
-            buffer = NULL;
-            break;
-        }
-        n = needed;
-    }
-    if (ret)
-    {
-        free(buffer);
-        buffer = NULL;
-        n = 0;
-    }
-    *infos = buffer;
-    *count = n;
-    return ret;
-}
-
-static const RM_PROCESS_INFO *find_entry(const RM_PROCESS_INFO *infos, UINT count, DWORD pid)
-{
-    UINT i;
-
-    for (i = 0; i < count; i++)
-        if (infos[i].Process.dwProcessId == pid) return &infos[i];
-    return NULL;
 }
 
 static unsigned int count_entries(const RM_PROCESS_INFO *infos, UINT count, DWORD pid)
@@ -434,24 +248,6 @@ static unsigned int count_entries(const RM_PROCESS_INFO *infos, UINT count, DWOR
     for (i = 0; i < count; i++)
         if (infos[i].Process.dwProcessId == pid) found++;
     return found;
-}
-
-static unsigned int name_length(const WCHAR *name, unsigned int size)
-{
-    unsigned int len;
-
-    for (len = 0; len < size && name[len]; len++)
-        ;
-    return len;
-}
-
-static void trace_entry(const RM_PROCESS_INFO *info)
-{
-    trace("pid %04lx: type %d, status %#lx, session %ld, restartable %d, name %s, service %s\n",
-          info->Process.dwProcessId, info->ApplicationType, info->AppStatus, (LONG)info->TSSessionId,
-          info->bRestartable, wine_dbgstr_wn(info->strAppName, name_length(info->strAppName, ARRAY_SIZE(info->strAppName))),
-          wine_dbgstr_wn(info->strServiceShortName,
-                         name_length(info->strServiceShortName, ARRAY_SIZE(info->strServiceShortName))));
 }
 
 /* Checks that RmGetList lists the process, with its creation time; the entry goes to out. */
@@ -897,7 +693,7 @@ static void test_other_arch(void)
     WCHAR exe[MAX_PATH], file[MAX_PATH];
     struct child child;
 
-    if (!get_other_arch_exe(exe, ARRAY_SIZE(exe)))
+    if (!find_other_arch_exe(L"getlist.exe", exe, ARRAY_SIZE(exe)))
     {
         skip("other architecture not available\n");
         return;
@@ -1313,12 +1109,6 @@ static void child_wait_quit(HANDLE quit)
     ok(ret == WAIT_OBJECT_0, "waiting for the parent: got %lu\n", ret);
 }
 
-static void to_wide(const char *arg, WCHAR *path, DWORD size)
-{
-    path[0] = 0;
-    MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
-}
-
 /* hold|share <quit event> <file>...: opens each file (creating it if needed) with share mode 0,
  * or sharing everything, and holds them until told to quit. */
 static void child_hold(const char *event_name, int count, char **args, DWORD share)
@@ -1496,20 +1286,15 @@ static void child_service(const char *name)
 
 START_TEST(getlist)
 {
-    WCHAR path[MAX_PATH];
     char **argv;
-    DWORD len;
     int argc;
+    BOOL ret;
 
     argc = winetest_get_mainargs(&argv);
     GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     get_process_id(GetCurrentProcess(), &self_id);
-    len = GetTempPathW(ARRAY_SIZE(path), path);
-    ok(len && len < ARRAY_SIZE(path), "GetTempPathW failed, error %lu\n", GetLastError());
-    /* The long form, so that short names made from it differ. */
-    if (!GetLongPathNameW(path, temp_dir, ARRAY_SIZE(temp_dir))) wcscpy(temp_dir, path);
-    len = wcslen(temp_dir);
-    while (len && temp_dir[len - 1] == '\\') temp_dir[--len] = 0;
+    ret = init_temp_dir(L"getlist");
+    ok(ret, "GetTempPathW failed, error %lu\n", GetLastError());
 
     if (argc >= 3)
     {

@@ -36,86 +36,16 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
+#include "rmtest.h"
 
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-#define NO_SESSION 0xffffffff
-/* CCH_RM_SESSION_KEY is an unparenthesised size_t expression; use a plain constant. */
-#define KEY_CHARS 32
 #define KEY_BYTES 16
-#define KEY_BUFFER 40
 #define KEY_COUNT 1000
 #define JOIN_ATTEMPTS 10000
 /* The child's handle is at least this; this process never holds as many. */
 #define FOREIGN_MIN 8
 
-static const WCHAR rm_root[] = L"Software\\Microsoft\\RestartManager";
-
 static RM_UNIQUE_PROCESS self_owner;
 static char self_exe[MAX_PATH];
-static WCHAR temp_dir[MAX_PATH];
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
-
-static BOOL get_process_owner(DWORD pid, RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME creation, exit_time, kernel, user;
-    HANDLE process;
-    BOOL ret;
-
-    memset(owner, 0, sizeof(*owner));
-    if (pid == GetCurrentProcessId()) process = GetCurrentProcess();
-    else if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid))) return FALSE;
-    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
-    if (pid != GetCurrentProcessId()) CloseHandle(process);
-    if (!ret) return FALSE;
-    owner->dwProcessId = pid;
-    owner->ProcessStartTime = creation;
-    return TRUE;
-}
-
-static BOOL owner_equal(const RM_UNIQUE_PROCESS *a, const RM_UNIQUE_PROCESS *b)
-{
-    return a->dwProcessId == b->dwProcessId
-        && a->ProcessStartTime.dwLowDateTime == b->ProcessStartTime.dwLowDateTime
-        && a->ProcessStartTime.dwHighDateTime == b->ProcessStartTime.dwHighDateTime;
-}
-
-/* Whether the process is still the same running process. */
-static BOOL process_alive(const RM_UNIQUE_PROCESS *process)
-{
-    FILETIME creation, exit_time, kernel, user;
-    DWORD code = 0;
-    HANDLE handle;
-    BOOL alive;
-
-    if (!(handle = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, process->dwProcessId)))
-        return GetLastError() == ERROR_ACCESS_DENIED;
-    alive = GetProcessTimes(handle, &creation, &exit_time, &kernel, &user)
-            && !CompareFileTime(&creation, &process->ProcessStartTime)
-            && GetExitCodeProcess(handle, &code) && code == STILL_ACTIVE;
-    CloseHandle(handle);
-    return alive;
-}
 
 static int hex_value(WCHAR c)
 {
@@ -587,35 +517,6 @@ static void test_foreign_handle(void)
 
 /* ------------------------------------------------------------------ what RmShutdown spares */
 
-static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
-{
-    UINT needed = 0, n;
-    DWORD ret;
-    int attempt;
-
-    *infos = NULL;
-    *count = 0;
-    for (attempt = 0; attempt < 5; attempt++)
-    {
-        n = needed;
-        free(*infos);
-        *infos = needed ? calloc(needed, sizeof(**infos)) : NULL;
-        ret = RmGetList(handle, &needed, &n, *infos, reasons);
-        if (ret != ERROR_MORE_DATA) break;
-        needed += 4;   /* processes come and go */
-    }
-    *count = ret ? 0 : n;
-    return ret;
-}
-
-static const RM_PROCESS_INFO *find_entry(const RM_PROCESS_INFO *infos, UINT count, DWORD pid)
-{
-    UINT i;
-
-    for (i = 0; i < count; i++) if (infos[i].Process.dwProcessId == pid) return &infos[i];
-    return NULL;
-}
-
 static void test_shutdown_spares_caller(void)
 {
     WCHAR file[MAX_PATH];
@@ -805,14 +706,12 @@ static void test_other_session(void)
 START_TEST(security)
 {
     char **argv;
-    DWORD len;
     int argc;
 
     argc = winetest_get_mainargs(&argv);
     get_process_owner(GetCurrentProcessId(), &self_owner);
     GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
-    len = GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
-    if (len && temp_dir[len - 1] == '\\') temp_dir[len - 1] = 0;
+    init_temp_dir(L"security");
     trace_loaded_dll();
 
     if (argc >= 5 && !strcmp(argv[2], "host"))

@@ -28,60 +28,15 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
-
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-#ifndef ERROR_FAIL_SHUTDOWN
-#define ERROR_FAIL_SHUTDOWN 351
-#endif
-#ifndef ERROR_FAIL_RESTART
-#define ERROR_FAIL_RESTART 352
-#endif
-#ifndef ERROR_MAX_SESSIONS_REACHED
-#define ERROR_MAX_SESSIONS_REACHED 353
-#endif
-#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
-#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-/* Documented limit: 64 sessions per user session. */
-#define MAX_SESSIONS 64
-/* Microsoft's samples use this value as "no session". */
-#define NO_SESSION 0xffffffff
-/* CCH_RM_SESSION_KEY is an unparenthesised size_t expression; use a plain constant. */
-#define KEY_CHARS 32
-/* Key buffers are larger than the documented CCH_RM_SESSION_KEY + 1, so that writes past the
- * documented size can be detected. */
-#define KEY_BUFFER 40
+#include "rmtest.h"
 
 #define THREAD_COUNT 8
 #define THREAD_ITERATIONS 50
 
-static const WCHAR rm_root[] = L"Software\\Microsoft\\RestartManager";
 static const WCHAR unknown_key[] = L"00000000000000000000000000000000";
 
 static RM_UNIQUE_PROCESS self_owner;
 static char self_exe[MAX_PATH];
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
 
 static void fill_key(WCHAR *key)
 {
@@ -115,85 +70,6 @@ static void check_key_(const char *file, int line, const WCHAR *key)
         if (key[i] != 0xcccc) break;
     ok_(file, line)(i == KEY_BUFFER, "key buffer modified at index %u (%#x)\n",
                     i, i < KEY_BUFFER ? key[i] : 0);
-}
-
-static void get_process_owner(HANDLE process, RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME creation, exit_time, kernel, user;
-    BOOL ret;
-
-    memset(owner, 0, sizeof(*owner));
-    owner->dwProcessId = GetProcessId(process);
-    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
-    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
-    if (ret) owner->ProcessStartTime = creation;
-}
-
-static BOOL owner_equal(const RM_UNIQUE_PROCESS *a, const RM_UNIQUE_PROCESS *b)
-{
-    return a->dwProcessId == b->dwProcessId
-        && a->ProcessStartTime.dwLowDateTime == b->ProcessStartTime.dwLowDateTime
-        && a->ProcessStartTime.dwHighDateTime == b->ProcessStartTime.dwHighDateTime;
-}
-
-static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME creation, exit_time, kernel, user;
-    DWORD code = 0;
-    HANDLE process;
-    BOOL alive;
-
-    if (owner->dwProcessId == GetCurrentProcessId()) return owner_equal(owner, &self_owner);
-    process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, owner->dwProcessId);
-    if (!process)
-    {
-        /* A process we may not query still exists. */
-        return GetLastError() == ERROR_ACCESS_DENIED;
-    }
-    alive = GetProcessTimes(process, &creation, &exit_time, &kernel, &user)
-            && !CompareFileTime(&creation, &owner->ProcessStartTime)
-            && GetExitCodeProcess(process, &code) && code == STILL_ACTIVE;
-    CloseHandle(process);
-    return alive;
-}
-
-static BOOL is_session_key_name(const WCHAR *name)
-{
-    unsigned int i;
-
-    if (wcsncmp(name, L"Session", 7)) return FALSE;
-    for (i = 7; i < 11; i++)
-        if (name[i] < '0' || name[i] > '9') return FALSE;
-    return !name[11];
-}
-
-/* Reads the Owner value of a SessionNNNN key; FALSE if the key or a 12-byte REG_BINARY value
- * is missing. */
-static BOOL get_session_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner)
-{
-    DWORD type, size = sizeof(*owner);
-    HKEY root, key;
-    LSTATUS ret;
-
-    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root)) return FALSE;
-    ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
-    RegCloseKey(root);
-    if (ret) return FALSE;
-    ret = RegQueryValueExW(key, L"Owner", NULL, &type, (BYTE *)owner, &size);
-    RegCloseKey(key);
-    return !ret && type == REG_BINARY && size == sizeof(*owner);
-}
-
-static BOOL session_key_exists(const WCHAR *name)
-{
-    HKEY root, key;
-    LSTATUS ret;
-
-    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root)) return FALSE;
-    ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
-    RegCloseKey(root);
-    if (!ret) RegCloseKey(key);
-    return !ret;
 }
 
 /* TRUE if the key exists and its Owner is owner. */
@@ -262,7 +138,7 @@ static unsigned int count_sessions(const RM_UNIQUE_PROCESS *owner, WCHAR *name, 
     for (i = 0; i < total; i++)
     {
         if (!get_session_owner(names[i], &key_owner)) continue;
-        if (owner ? !owner_equal(owner, &key_owner) : !owner_alive(&key_owner)) continue;
+        if (owner ? !owner_equal(owner, &key_owner) : !process_alive(&key_owner)) continue;
         if (!count++ && name && name_len) lstrcpynW(name, names[i], name_len);
     }
     free(names);
@@ -879,7 +755,7 @@ static void run_host_child(const char *exe)
         return;
     }
     CloseHandle(write_pipe);
-    get_process_owner(pi.hProcess, &child_owner);
+    get_process_id(pi.hProcess, &child_owner);
 
     key_arg[0] = 0;
     found = read_child_output(read_pipe, buffer, sizeof(buffer), &used, key_arg, TRUE);
@@ -1008,7 +884,7 @@ static void test_orphan_reclaim(void)
 
     snprintf(cmdline, sizeof(cmdline), "\"%s\" session orphan", self_exe);
     if (!start_child(cmdline, NULL, &pi)) return;
-    get_process_owner(pi.hProcess, &child_owner);
+    get_process_id(pi.hProcess, &child_owner);
     wait_child_process(&pi);
 
     abandoned = count_sessions(&child_owner, name, ARRAY_SIZE(name));
@@ -1101,7 +977,7 @@ START_TEST(session)
     int argc;
 
     argc = winetest_get_mainargs(&argv);
-    get_process_owner(GetCurrentProcess(), &self_owner);
+    get_process_id(GetCurrentProcess(), &self_owner);
     GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
     trace_loaded_dll();
 

@@ -29,32 +29,12 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
+#include "rmtest.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-#ifndef ERROR_FAIL_SHUTDOWN
-#define ERROR_FAIL_SHUTDOWN 351
-#endif
-#ifndef ERROR_FAIL_RESTART
-#define ERROR_FAIL_RESTART 352
-#endif
-#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
-#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
-#endif
 #ifndef ENDSESSION_CLOSEAPP
 #define ENDSESSION_CLOSEAPP 0x00000001
 #endif
 
-/* Microsoft's samples use this value as "no session". */
-#define NO_SESSION 0xffffffff
-/* CCH_RM_SESSION_KEY + 1, with room to spare */
-#define KEY_BUFFER 40
-/* Written into output parameters before a call, to see whether the call wrote them. */
-#define SENTINEL 0xdeadbeef
 /* How long a child may take to get ready. */
 #define READY_TIMEOUT 30000
 /* How long a child waits for the parent to let it go. */
@@ -67,7 +47,6 @@
 #define NO_RESTART_WAIT 1500
 /* The exit code of a console child that got CTRL_C_EVENT. */
 #define CTRL_C_EXIT_CODE 42
-#define MAX_STATUS_VALUES 256
 #define MAX_REPORT_LINES 8
 
 static const WCHAR window_title[] = L"rstrtmgr shutdown test window";
@@ -76,8 +55,6 @@ static const WCHAR window_title[] = L"rstrtmgr shutdown test window";
 static const WCHAR mark_name[] = L"RMTEST_SHUTDOWN_MARK";
 
 static WCHAR self_exe[MAX_PATH];
-static WCHAR temp_dir[MAX_PATH];    /* without the trailing backslash */
-static unsigned int name_counter;
 static LONG parent_ctrl_events;
 
 /* Counts the console control events this process gets; none may come. */
@@ -104,74 +81,6 @@ struct child
     DWORD exit_code;
     BOOL running;
 };
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
-
-static void get_process_id(HANDLE process, RM_UNIQUE_PROCESS *id)
-{
-    FILETIME creation, exit_time, kernel, user;
-    BOOL ret;
-
-    memset(id, 0, sizeof(*id));
-    id->dwProcessId = GetProcessId(process);
-    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
-    ok(ret, "GetProcessTimes failed, error %lu\n", GetLastError());
-    if (ret) id->ProcessStartTime = creation;
-}
-
-/* A fresh name in the temp directory: <temp>\rmtest_shutdown_<pid>_<n><suffix>. */
-static void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix)
-{
-    swprintf(name, size, L"%ls\\rmtest_shutdown_%lx_%u%ls", temp_dir, GetCurrentProcessId(), ++name_counter, suffix);
-}
-
-static void delete_temp_file(const WCHAR *name)
-{
-    if (!DeleteFileW(name) && GetLastError() != ERROR_FILE_NOT_FOUND)
-        trace("cannot delete %s, error %lu\n", wine_dbgstr_w(name), GetLastError());
-}
-
-static BOOL directory_of(const WCHAR *path, WCHAR *dir, size_t size)
-{
-    WCHAR *slash;
-
-    if (wcslen(path) >= size) return FALSE;
-    wcscpy(dir, path);
-    if (!(slash = wcsrchr(dir, '\\'))) return FALSE;
-    *slash = 0;
-    return TRUE;
-}
-
-/* The other architecture's shutdown.exe, if the harness named its directory. */
-static BOOL get_other_arch_exe(WCHAR *exe, size_t size)
-{
-    WCHAR dir[MAX_PATH];
-    DWORD len;
-
-    len = GetEnvironmentVariableW(L"RSTRTMGR_TEST_OTHER_ARCH", dir, ARRAY_SIZE(dir));
-    if (!len || len >= ARRAY_SIZE(dir)) return FALSE;
-    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
-    swprintf(exe, size, L"%ls\\shutdown.exe", dir);
-    if (GetFileAttributesW(exe) == INVALID_FILE_ATTRIBUTES)
-    {
-        trace("%s does not exist\n", wine_dbgstr_w(exe));
-        return FALSE;
-    }
-    return TRUE;
-}
 
 /* Whether the platform keeps restart registrations.  Wine 8.0 keeps none:
  * GetApplicationRestartSettings returns E_NOTIMPL there. */
@@ -249,91 +158,12 @@ static void restore_reg_value(struct saved_value *saved)
 
 /* ------------------------------------------------------------------ status callbacks */
 
-static UINT status_values[MAX_STATUS_VALUES];
-static LONG status_count;
-
-static void reset_status(void)
-{
-    status_count = 0;
-}
-
-static void record_status(UINT percent)
-{
-    LONG index = InterlockedIncrement(&status_count) - 1;
-
-    if (index < MAX_STATUS_VALUES) status_values[index] = percent;
-}
-
-/* The callback as the SDK declares it: cdecl on x86. */
-static void status_callback(UINT percent)
-{
-    record_status(percent);
-}
-
-/* The values a status callback got: 0..100, never decreasing, ending at 100. */
-#define check_status(a, b) check_status_(__FILE__, __LINE__, a, b)
-static void check_status_(const char *file, int line, const char *what, BOOL must_be_called)
-{
-    unsigned int i, count = min(status_count, MAX_STATUS_VALUES);
-    char text[MAX_STATUS_VALUES * 4 + 1], *p = text;
-
-    if (!count)
-    {
-        if (must_be_called) ok_(file, line)(0, "%s: the status callback was not called\n", what);
-        else trace_(file, line)("%s: the status callback was not called\n", what);
-        return;
-    }
-    text[0] = 0;
-    for (i = 0; i < count; i++) p += sprintf(p, " %u", status_values[i]);
-    trace_(file, line)("%s: %ld status values:%s\n", what, status_count, text);
-    for (i = 0; i < count; i++)
-    {
-        ok_(file, line)(status_values[i] <= 100, "%s: value %u is %u\n", what, i, status_values[i]);
-        if (i) ok_(file, line)(status_values[i] >= status_values[i - 1], "%s: value %u (%u) is below value %u (%u)\n",
-                               what, i, status_values[i], i - 1, status_values[i - 1]);
-    }
-    ok_(file, line)(status_values[count - 1] == 100, "%s: the last value is %u, expected 100\n", what,
-                    status_values[count - 1]);
-}
-
 #ifdef __i386__
 
 /* The callback as some bindings declare it: stdcall, popping its own argument. */
 static void __stdcall stdcall_status_callback(UINT percent)
 {
     record_status(percent);
-}
-
-/* Calls func with nargs DWORD arguments pushed right to left, the way a stdcall caller does, and
- * records by how much the call left ESP unbalanced (as in tests/exports.c). */
-struct stdcall_probe
-{
-    void *func;         /* offset 0 */
-    DWORD nargs;        /* offset 4 */
-    DWORD args[8];      /* offset 8 */
-    DWORD ret;          /* offset 40 */
-    LONG delta;         /* offset 44: ESP after the call minus ESP before pushing the arguments */
-};
-
-static void call_stdcall_probe(struct stdcall_probe *probe)
-{
-    __asm__ __volatile__(
-        "movl %%esp, %%esi\n\t"
-        "movl 4(%%edi), %%ecx\n"
-        "1:\n\t"
-        "testl %%ecx, %%ecx\n\t"
-        "jz 2f\n\t"
-        "pushl 4(%%edi,%%ecx,4)\n\t"
-        "decl %%ecx\n\t"
-        "jmp 1b\n"
-        "2:\n\t"
-        "call *(%%edi)\n\t"
-        "movl %%eax, 40(%%edi)\n\t"
-        "movl %%esp, %%eax\n\t"
-        "subl %%esi, %%eax\n\t"
-        "movl %%eax, 44(%%edi)\n\t"
-        "movl %%esi, %%esp\n\t"
-        : : "D" (probe) : "eax", "ecx", "edx", "esi", "memory", "cc");
 }
 
 #endif  /* __i386__ */
@@ -585,48 +415,6 @@ static BOOL launch_window(struct child *child, const WCHAR *exe, const WCHAR *mo
                            cwd);
 }
 
-/* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
- * into a new directory in the temp directory.  The copy's path is returned in copy. */
-static BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy)
-{
-    WCHAR src_dir[MAX_PATH], dll[MAX_PATH], dll_copy[MAX_PATH];
-    BOOL ret;
-
-    make_temp_name(dir, MAX_PATH, L"_exe");
-    ret = CreateDirectoryW(dir, NULL);
-    ok(ret, "CreateDirectoryW(%s) failed, error %lu\n", wine_dbgstr_w(dir), GetLastError());
-    if (!ret) return FALSE;
-    swprintf(copy, MAX_PATH, L"%ls\\rmtest_copy.exe", dir);
-    ret = CopyFileW(exe, copy, FALSE);
-    ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(exe), GetLastError());
-    if (!ret)
-    {
-        RemoveDirectoryW(dir);
-        return FALSE;
-    }
-    if (directory_of(exe, src_dir, ARRAY_SIZE(src_dir)))
-    {
-        swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", src_dir);
-        swprintf(dll_copy, ARRAY_SIZE(dll_copy), L"%ls\\rstrtmgr.dll", dir);
-        if (GetFileAttributesW(dll) != INVALID_FILE_ATTRIBUTES)
-        {
-            ret = CopyFileW(dll, dll_copy, FALSE);
-            ok(ret, "CopyFileW(%s) failed, error %lu\n", wine_dbgstr_w(dll), GetLastError());
-        }
-    }
-    return TRUE;
-}
-
-static void delete_executable_copy(const WCHAR *dir, const WCHAR *copy)
-{
-    WCHAR dll[MAX_PATH];
-
-    delete_temp_file(copy);
-    swprintf(dll, ARRAY_SIZE(dll), L"%ls\\rstrtmgr.dll", dir);
-    delete_temp_file(dll);
-    if (!RemoveDirectoryW(dir)) trace("cannot remove %s, error %lu\n", wine_dbgstr_w(dir), GetLastError());
-}
-
 /* The messages a window child reported, in the order it got them (-1: not received). */
 struct child_messages
 {
@@ -754,29 +542,6 @@ static void end_reported_instances(const WCHAR *report, const WCHAR *exe, DWORD 
 
 /* ------------------------------------------------------------------ sessions and lists */
 
-#define start_session(a) start_session_(__FILE__, __LINE__, a, NULL)
-#define start_session_key(a, b) start_session_(__FILE__, __LINE__, a, b)
-static BOOL start_session_(const char *file, int line, DWORD *handle, WCHAR *key_out)
-{
-    WCHAR key[KEY_BUFFER];
-    DWORD ret;
-
-    *handle = NO_SESSION;
-    memset(key, 0, sizeof(key));
-    ret = RmStartSession(handle, 0, key);
-    ok_(file, line)(ret == ERROR_SUCCESS, "RmStartSession: got %lu, expected 0\n", ret);
-    if (!ret && key_out) memcpy(key_out, key, sizeof(key));
-    return !ret;
-}
-
-#define end_session(a) end_session_(__FILE__, __LINE__, a)
-static void end_session_(const char *file, int line, DWORD handle)
-{
-    DWORD ret = RmEndSession(handle);
-
-    ok_(file, line)(ret == ERROR_SUCCESS, "RmEndSession: got %lu, expected 0\n", ret);
-}
-
 #define register_file(a, b) register_file_(__FILE__, __LINE__, a, b)
 static BOOL register_file_(const char *file, int line, DWORD handle, const WCHAR *path)
 {
@@ -787,55 +552,6 @@ static BOOL register_file_(const char *file, int line, DWORD handle, const WCHAR
     ret = RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
     ok_(file, line)(ret == ERROR_SUCCESS, "RmRegisterResources(%s): got %lu, expected 0\n", wine_dbgstr_w(path), ret);
     return !ret;
-}
-
-/* The two-call pattern of Microsoft's sample, retried because the list may grow between the
- * calls.  On success *infos (NULL if empty; free it) holds *count entries. */
-static DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
-{
-    RM_PROCESS_INFO *buffer = NULL;
-    UINT needed, n = 0, attempt;
-    DWORD ret = ERROR_MORE_DATA;
-
-    for (attempt = 0; attempt < 5; attempt++)
-    {
-        needed = SENTINEL;
-        *reasons = SENTINEL;
-        ret = RmGetList(handle, &needed, &n, buffer, reasons);
-        if (ret != ERROR_MORE_DATA) break;
-        free(buffer);
-        if (needed == SENTINEL || !(buffer = calloc(needed ? needed : 1, sizeof(*buffer))))
-        {
-            buffer = NULL;
-            break;
-        }
-        n = needed;
-    }
-    if (ret)
-    {
-        free(buffer);
-        buffer = NULL;
-        n = 0;
-    }
-    *infos = buffer;
-    *count = n;
-    return ret;
-}
-
-static unsigned int name_length(const WCHAR *name, unsigned int size)
-{
-    unsigned int len;
-
-    for (len = 0; len < size && name[len]; len++)
-        ;
-    return len;
-}
-
-static void trace_entry(const RM_PROCESS_INFO *info)
-{
-    trace("pid %04lx: type %d, status %#lx, session %ld, restartable %d, name %s\n",
-          info->Process.dwProcessId, info->ApplicationType, info->AppStatus, (LONG)info->TSSessionId,
-          info->bRestartable, wine_dbgstr_wn(info->strAppName, name_length(info->strAppName, ARRAY_SIZE(info->strAppName))));
 }
 
 /* The session's entry for a process (pid and start time); FALSE if it is not listed or
@@ -2104,7 +1820,7 @@ static void test_other_arch(void)
 {
     WCHAR exe[MAX_PATH];
 
-    if (!get_other_arch_exe(exe, ARRAY_SIZE(exe)))
+    if (!find_other_arch_exe(L"shutdown.exe", exe, ARRAY_SIZE(exe)))
     {
         skip("other architecture not available\n");
         return;
@@ -2130,12 +1846,6 @@ static HANDLE child_open_quit(const char *name)
 
     ok(event != NULL, "OpenEventA(%s) failed, error %lu\n", name, GetLastError());
     return event;
-}
-
-static void to_wide(const char *arg, WCHAR *path, DWORD size)
-{
-    path[0] = 0;
-    MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
 }
 
 /* How the children open the file they hold: not shared, except in the "shared" modes. */
@@ -2386,18 +2096,14 @@ done:
 
 START_TEST(shutdown)
 {
-    WCHAR path[MAX_PATH];
     char **argv;
-    DWORD len;
     int argc;
+    BOOL ret;
 
     argc = winetest_get_mainargs(&argv);
     GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
-    len = GetTempPathW(ARRAY_SIZE(path), path);
-    ok(len && len < ARRAY_SIZE(path), "GetTempPathW failed, error %lu\n", GetLastError());
-    if (!GetLongPathNameW(path, temp_dir, ARRAY_SIZE(temp_dir))) wcscpy(temp_dir, path);
-    len = wcslen(temp_dir);
-    while (len && temp_dir[len - 1] == '\\') temp_dir[--len] = 0;
+    ret = init_temp_dir(L"shutdown");
+    ok(ret, "GetTempPathW failed, error %lu\n", GetLastError());
 
     if (argc >= 3)
     {

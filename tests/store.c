@@ -44,31 +44,8 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
+#include "rmtest.h"
 
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-#ifndef ERROR_FAIL_SHUTDOWN
-#define ERROR_FAIL_SHUTDOWN 351
-#endif
-#ifndef ERROR_FAIL_RESTART
-#define ERROR_FAIL_RESTART 352
-#endif
-#ifndef ERROR_MAX_SESSIONS_REACHED
-#define ERROR_MAX_SESSIONS_REACHED 353
-#endif
-#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
-#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-/* Documented limit: 64 sessions per user session, so slots are Session0000 to Session0063. */
-#define MAX_SESSIONS 64
-/* CCH_RM_SESSION_KEY + 1, with room to spare */
-#define KEY_BUFFER 40
 /* Registry value names are at most 16,383 characters. */
 #define MAX_VALUE_NAME 16383
 /* Keys a case writes below the root, besides the victim's own. */
@@ -77,10 +54,6 @@
 #define MARKER_VALUE L"rstrtmgr-store-test"
 /* What the registry links of the link cases point to: a key outside the store. */
 #define LINK_TARGET L"Software\\rmtest-store-link-target"
-
-static const WCHAR rm_root[] = L"Software\\Microsoft\\RestartManager";
-/* The store mutex (README, "Sessions"; the name Windows' own Restart Manager creates). */
-static const WCHAR store_mutex_name[] = L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-3E5639F8D511";
 
 /* The codes documented for each function (api-spec.md §0.3 and the reference pages; the
  * filter functions also get ERROR_INVALID_HANDLE, which the SDK header lists for them). */
@@ -99,8 +72,6 @@ static const DWORD getfilter_codes[] = { 0, 6, 160, 234, 1219 };
 static RM_UNIQUE_PROCESS self_owner;
 static RM_UNIQUE_PROCESS other_owner;   /* another live process, if one could be found */
 static BOOL have_other_owner;
-static WCHAR temp_dir[MAX_PATH];
-static unsigned int name_counter;
 /* Set while another thread may reclaim the key being damaged: then writes may fail. */
 static BOOL damage_may_fail;
 
@@ -121,62 +92,6 @@ struct case_state
 };
 
 static LONG (WINAPI *pNtDeleteKey)(HANDLE);
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
-
-static BOOL get_process_owner(DWORD pid, RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME creation, exit_time, kernel, user;
-    HANDLE process;
-    BOOL ret;
-
-    memset(owner, 0, sizeof(*owner));
-    if (pid == GetCurrentProcessId()) process = GetCurrentProcess();
-    else if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid))) return FALSE;
-    ret = GetProcessTimes(process, &creation, &exit_time, &kernel, &user);
-    if (pid != GetCurrentProcessId()) CloseHandle(process);
-    if (!ret) return FALSE;
-    owner->dwProcessId = pid;
-    owner->ProcessStartTime = creation;
-    return TRUE;
-}
-
-static BOOL owner_equal(const RM_UNIQUE_PROCESS *a, const RM_UNIQUE_PROCESS *b)
-{
-    return a->dwProcessId == b->dwProcessId
-        && a->ProcessStartTime.dwLowDateTime == b->ProcessStartTime.dwLowDateTime
-        && a->ProcessStartTime.dwHighDateTime == b->ProcessStartTime.dwHighDateTime;
-}
-
-static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME creation, exit_time, kernel, user;
-    DWORD code = 0;
-    HANDLE process;
-    BOOL alive;
-
-    if (owner->dwProcessId == GetCurrentProcessId()) return owner_equal(owner, &self_owner);
-    process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, owner->dwProcessId);
-    if (!process) return GetLastError() == ERROR_ACCESS_DENIED;
-    alive = GetProcessTimes(process, &creation, &exit_time, &kernel, &user)
-            && !CompareFileTime(&creation, &owner->ProcessStartTime)
-            && GetExitCodeProcess(process, &code) && code == STILL_ACTIVE;
-    CloseHandle(process);
-    return alive;
-}
 
 /* Some other process of this user whose identity can be read, to name as a live Owner. */
 static void find_other_owner(void)
@@ -246,18 +161,6 @@ static HKEY open_root(void)
     return ret ? NULL : root;
 }
 
-static BOOL key_exists(const WCHAR *name)
-{
-    HKEY root, key;
-    LSTATUS ret;
-
-    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root)) return FALSE;
-    ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
-    RegCloseKey(root);
-    if (!ret) RegCloseKey(key);
-    return !ret;
-}
-
 static BOOL read_value(const WCHAR *key_name, const WCHAR *value, DWORD *type, void *data, DWORD *size)
 {
     HKEY root, key;
@@ -270,13 +173,6 @@ static BOOL read_value(const WCHAR *key_name, const WCHAR *value, DWORD *type, v
     ret = RegQueryValueExW(key, value, NULL, type, data, size);
     RegCloseKey(key);
     return !ret;
-}
-
-static BOOL get_key_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner)
-{
-    DWORD type, size = sizeof(*owner);
-
-    return read_value(name, L"Owner", &type, owner, &size) && type == REG_BINARY && size == sizeof(*owner);
 }
 
 /* Lists the SessionNNNN keys owned by this process. */
@@ -293,7 +189,7 @@ static unsigned int list_own_keys(WCHAR (*names)[32], unsigned int max)
     {
         len = ARRAY_SIZE(name);
         if (RegEnumKeyExW(root, index, name, &len, NULL, NULL, NULL, NULL)) break;
-        if (!is_slot_name(name) || !get_key_owner(name, &owner) || !owner_equal(&owner, &self_owner)) continue;
+        if (!is_slot_name(name) || !get_session_owner(name, &owner) || !owner_equal(&owner, &self_owner)) continue;
         if (count < max) lstrcpynW(names[count], name, 32);
         count++;
     }
@@ -409,7 +305,7 @@ static void delete_key(const WCHAR *name)
     {
         size = sizeof(marker);
         if (is_slot_name(name) && !read_value(name, MARKER_VALUE, &type, &marker, &size)
-                && get_key_owner(name, &owner) && !owner_equal(&owner, &self_owner) && owner_alive(&owner))
+                && get_session_owner(name, &owner) && !owner_equal(&owner, &self_owner) && process_alive(&owner))
             trace("%s now belongs to pid %#lx, left alone\n", wine_dbgstr_w(name), owner.dwProcessId);
         else delete_tree(root, name);
         RegCloseKey(root);
@@ -425,7 +321,7 @@ static BOOL find_free_slot(WCHAR *name)
     for (i = 0; i < MAX_SESSIONS; i++)
     {
         swprintf(name, 32, L"Session%04u", i);
-        if (!key_exists(name)) return TRUE;
+        if (!session_key_exists(name)) return TRUE;
     }
     return FALSE;
 }
@@ -470,11 +366,6 @@ static void check_code_(const char *file, int line, const char *func, DWORD ret,
     if (ret && i < count && winetest_debug > 1) trace_(file, line)("%s: got %lu\n", func, ret);
 }
 
-static void make_temp_name(WCHAR *name, size_t size)
-{
-    swprintf(name, size, L"%ls\\rmtest_store_%lx_%u.dat", temp_dir, GetCurrentProcessId(), ++name_counter);
-}
-
 static DWORD register_file(DWORD handle, const WCHAR *file)
 {
     LPCWSTR files[1] = { file };
@@ -482,7 +373,8 @@ static DWORD register_file(DWORD handle, const WCHAR *file)
     return RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
 }
 
-static DWORD get_list(DWORD handle, UINT *found, DWORD *reasons)
+/* One RmGetList call into a small buffer: the code it returns is what a case checks. */
+static DWORD get_list_once(DWORD handle, UINT *found, DWORD *reasons)
 {
     RM_PROCESS_INFO infos[8];
     UINT needed = 0, count = ARRAY_SIZE(infos);
@@ -577,7 +469,7 @@ static BOOL begin_case(struct case_state *st)
     DWORD ret;
 
     memset(st, 0, sizeof(*st));
-    make_temp_name(st->file, ARRAY_SIZE(st->file));
+    make_temp_name(st->file, ARRAY_SIZE(st->file), L".dat");
 
     ret = RmStartSession(&st->intact, 0, key);
     ok(ret == ERROR_SUCCESS, "intact RmStartSession: got %lu\n", ret);
@@ -612,10 +504,6 @@ static BOOL begin_case(struct case_state *st)
     return TRUE;
 }
 
-static void status_callback(UINT percent)
-{
-}
-
 /* Every function, on the damaged store: documented codes only. */
 static void exercise(struct case_state *st)
 {
@@ -631,11 +519,11 @@ static void exercise(struct case_state *st)
     {
         ret = register_file(st->joined, st->file);
         check_code("secondary RmRegisterResources", ret, register_codes);
-        ret = get_list(st->joined, &found, &reasons);
+        ret = get_list_once(st->joined, &found, &reasons);
         check_code("secondary RmGetList", ret, getlist_codes);
     }
 
-    ret = get_list(st->victim, &found, &reasons);
+    ret = get_list_once(st->victim, &found, &reasons);
     check_code("victim RmGetList", ret, getlist_codes);
 
     ret = RmAddFilter(st->victim, st->file, NULL, NULL, RmNoRestart);
@@ -675,7 +563,7 @@ static void exercise(struct case_state *st)
     {
         ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
         check_code("new RmRegisterResources", ret, register_codes);
-        ret = get_list(handle, &found, &reasons);
+        ret = get_list_once(handle, &found, &reasons);
         check_code("new RmGetList", ret, getlist_codes);
         ret = RmEndSession(handle);
         check_code("new RmEndSession", ret, end_codes);
@@ -703,7 +591,7 @@ static void end_case(struct case_state *st)
     {
         ret = register_file(st->intact, st->file);
         ok(ret == ERROR_SUCCESS, "intact RmRegisterResources: got %lu\n", ret);
-        ret = get_list(st->intact, &found, &reasons);
+        ret = get_list_once(st->intact, &found, &reasons);
         ok(ret == ERROR_SUCCESS, "intact RmGetList: got %lu\n", ret);
         ok(!found, "intact RmGetList: %u affected\n", found);
         ret = RmEndSession(st->intact);
@@ -716,7 +604,7 @@ static void end_case(struct case_state *st)
     for (i = 0; i < st->nkeys; i++) delete_key(st->keys[i]);
     if (st->victim_name[0]) delete_key(st->victim_name);
     for (i = 0; i < st->nkeys; i++)
-        ok(!key_exists(st->keys[i]) || is_slot_name(st->keys[i]), "%s was not removed\n", wine_dbgstr_w(st->keys[i]));
+        ok(!session_key_exists(st->keys[i]) || is_slot_name(st->keys[i]), "%s was not removed\n", wine_dbgstr_w(st->keys[i]));
     own = count_own_keys();
     ok(!own, "%u keys owned by this process remain\n", own);
 }
@@ -1212,7 +1100,7 @@ static void damage_slot_case(struct case_state *st)
 
     /* Registry names ignore case: "session0063" is slot 63. */
     lstrcpyW(name, L"session0063");
-    if (key_exists(name))
+    if (session_key_exists(name))
     {
         skip("slot 63 is in use\n");
         return;
@@ -1347,7 +1235,7 @@ static DWORD WINAPI hammer_thread(void *arg)
         if (ret) continue;
         ret = register_file(handle, file);
         check_code("thread RmRegisterResources", ret, register_codes);
-        ret = get_list(handle, &found, &reasons);
+        ret = get_list_once(handle, &found, &reasons);
         check_code("thread RmGetList", ret, getlist_codes);
         ret = RmEndSession(handle);
         check_code("thread RmEndSession", ret, end_codes);
@@ -1440,15 +1328,12 @@ static void test_nonvolatile_root(void)
 
 START_TEST(store)
 {
-    DWORD len;
-
     trace_loaded_dll();
     pNtDeleteKey = (void *)GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtDeleteKey");
     get_process_owner(GetCurrentProcessId(), &self_owner);
     find_other_owner();
     srand(GetTickCount());
-    len = GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
-    if (len && temp_dir[len - 1] == '\\') temp_dir[len - 1] = 0;
+    init_temp_dir(L"store");
 
     /* First, while the root may not exist yet. */
     test_nonvolatile_root();

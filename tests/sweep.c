@@ -42,28 +42,12 @@
 #include <restartmanager.h>
 
 #include "wine/test.h"
+#include "rmtest.h"
 
-#ifndef ERROR_FAIL_NOACTION_REBOOT
-#define ERROR_FAIL_NOACTION_REBOOT 350
-#endif
-#ifndef ERROR_REQUEST_OUT_OF_SEQUENCE
-#define ERROR_REQUEST_OUT_OF_SEQUENCE 776
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-
-/* Microsoft's samples use this value as "no session". */
-#define NO_SESSION 0xffffffff
-/* CCH_RM_SESSION_KEY is an unparenthesised size_t expression; use a plain constant. */
-#define KEY_CHARS 32
-#define KEY_BUFFER 40
 /* The longest path Windows knows: 32,767 characters. */
 #define LONG_PATH 32767
 /* The child's handle is at least this; this process never holds as many. */
 #define FOREIGN_MIN 16
-#define MAX_SESSIONS 64
 
 /* windows_alt: a code Windows may return instead (through broken()); 0 if Windows must
  * agree, ALT_SUCCESS for ERROR_SUCCESS, ANY_ERROR for any non-zero code. */
@@ -73,8 +57,6 @@
 
 #define WINE_ONLY 1     /* Windows might fault on this input */
 
-static const WCHAR rm_root[] = L"Software\\Microsoft\\RestartManager";
-static const WCHAR store_mutex_name[] = L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-3E5639F8D511";
 static const WCHAR some_file[] = L"C:\\rmtest-sweep-never-exists.dat";
 static const WCHAR some_service[] = L"rmtest-sweep-no-such-service";
 
@@ -84,37 +66,6 @@ static WCHAR *long_path, *long_name, *long_key;
 static RM_UNIQUE_PROCESS self_owner, child_owner;
 static char self_exe[MAX_PATH];
 static DWORD (WINAPI *pRmReserveHeap)(DWORD);
-
-static void trace_loaded_dll(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module = GetModuleHandleW(L"rstrtmgr.dll");
-
-    if (!module)
-    {
-        trace("rstrtmgr.dll is not loaded\n");
-        return;
-    }
-    path[0] = 0;
-    GetModuleFileNameW(module, path, ARRAY_SIZE(path));
-    trace("testing %s\n", wine_dbgstr_w(path));
-}
-
-static void get_process_owner(HANDLE process, RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME creation, exit_time, kernel, user;
-
-    memset(owner, 0, sizeof(*owner));
-    owner->dwProcessId = GetProcessId(process);
-    if (GetProcessTimes(process, &creation, &exit_time, &kernel, &user)) owner->ProcessStartTime = creation;
-}
-
-static BOOL owner_equal(const RM_UNIQUE_PROCESS *a, const RM_UNIQUE_PROCESS *b)
-{
-    return a->dwProcessId == b->dwProcessId
-        && a->ProcessStartTime.dwLowDateTime == b->ProcessStartTime.dwLowDateTime
-        && a->ProcessStartTime.dwHighDateTime == b->ProcessStartTime.dwHighDateTime;
-}
 
 /* ------------------------------------------------------------------ rows */
 
@@ -583,7 +534,7 @@ static BOOL start_host(struct child *child, DWORD min_handle, DWORD *handle)
         CloseHandle(child->release);
         return FALSE;
     }
-    get_process_owner(child->pi.hProcess, &child_owner);
+    get_process_owner(child->pi.dwProcessId, &child_owner);
 
     while (GetTickCount() - start < 30000 && used < sizeof(buffer) - 1)
     {
@@ -665,15 +616,6 @@ static void child_host(const char *event_name, const char *min_arg)
 }
 
 /* ------------------------------------------------------------------ the store afterwards */
-
-static BOOL is_slot_name(const WCHAR *name)
-{
-    unsigned int i;
-
-    if (wcsncmp(name, L"Session", 7)) return FALSE;
-    for (i = 7; i < 11; i++) if (name[i] < '0' || name[i] > '9') return FALSE;
-    return !name[11];
-}
 
 /* Whether one session key parses: Owner, SessionHash, Sequence of the right types, and
  * registrations as terminated REG_MULTI_SZ lists. */
@@ -759,7 +701,7 @@ static void check_store(BOOL final)
     {
         len = ARRAY_SIZE(name);
         if (RegEnumKeyExW(root, index, name, &len, NULL, NULL, NULL, NULL)) break;
-        if (!is_slot_name(name)) continue;
+        if (!is_session_key_name(name)) continue;
         memset(&owner, 0, sizeof(owner));
         check_session_key(root, name, &owner);
         checked++;
@@ -876,7 +818,7 @@ START_TEST(sweep)
     int argc;
 
     argc = winetest_get_mainargs(&argv);
-    get_process_owner(GetCurrentProcess(), &self_owner);
+    get_process_owner(GetCurrentProcessId(), &self_owner);
     GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
     pRmReserveHeap = (void *)GetProcAddress(GetModuleHandleW(L"rstrtmgr.dll"), "RmReserveHeap");
     trace_loaded_dll();
