@@ -16,7 +16,7 @@
  * and the same process: one snapshot of the system handle table and one name query per file
  * handle in it (duplicate, query, close); with an image, also one module list per process
  * (open, then name each module with one walk of its loader list, the cheapest way known:
- * remote.c's walk_module_names, which the DLL uses too; psapi where the list cannot be walked
+ * remote.c's name_modules, which the DLL uses too; psapi where the list cannot be walked
  * directly).  A 32-bit process cannot list a 64-bit process's modules itself: its floor adds
  * one request to an already running rmhelper64.exe (found beside this program) for those
  * processes, the cheapest way it has.  Each figure is the median of N runs, in milliseconds.
@@ -151,20 +151,6 @@ static BOOL name_module(void *ctx, const WCHAR *name)
     return FALSE;   /* name them all */
 }
 
-/* Where the loader list cannot be walked directly (a 32-bit process under Wine, from 64-bit):
- * psapi, module by module. */
-static BOOL name_modules_psapi(HANDLE process)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE modules[512];
-    DWORD needed, m;
-
-    if (!EnumProcessModulesEx(process, modules, sizeof(modules), &needed, LIST_MODULES_ALL)) return FALSE;
-    for (m = 0; m < needed / sizeof(HMODULE) && m < ARRAYSIZE(modules); m++)
-        GetModuleFileNameExW(process, modules[m], path, MAX_PATH);
-    return TRUE;
-}
-
 /* The floor: returns milliseconds; counts what it saw. */
 static double measure_floor(BOOL with_modules, unsigned int *file_handles, unsigned int *readable,
                             unsigned int *unreadable)
@@ -233,7 +219,7 @@ static double measure_floor(BOOL with_modules, unsigned int *file_handles, unsig
         QueryFullProcessImageNameW(process, 0, image, &len);
         /* A 64-bit process, from 32-bit: only the helper can read its modules. */
         if (!(self_wow64 && IsWow64Process(process, &wow64) && !wow64)
-                && (walk_module_names(process, name_module, NULL) || name_modules_psapi(process)))
+                && name_modules(process, name_module, NULL))
             (*readable)++;
         else
         if (*unreadable < ARRAYSIZE(unreadable_pids)) unreadable_pids[(*unreadable)++] = entry.th32ProcessID;

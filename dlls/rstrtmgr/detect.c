@@ -33,7 +33,6 @@
 
 #include <winternl.h>
 #include <tlhelp32.h>
-#include <psapi.h>
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
@@ -350,30 +349,10 @@ static BOOL match_module(void *ctx, const WCHAR *name)
 
 static BOOL modules_use_registered_file(HANDLE process, const struct path_set *files)
 {
-    HMODULE stack_modules[256], *modules = stack_modules;
     struct module_match match = { files, FALSE };
-    DWORD needed = 0, count, i;
-    WCHAR *name;
-    BOOL found = FALSE;
 
-    if (walk_module_names(process, match_module, &match)) return match.found;
-    if (!EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL)) return FALSE;
-    if (needed > sizeof(stack_modules))
-    {
-        if (!(modules = malloc(needed))) return FALSE;
-        if (!EnumProcessModulesEx(process, modules, needed, &needed, LIST_MODULES_ALL)) needed = 0;
-    }
-    if (!(name = malloc(32768 * sizeof(WCHAR))))
-    {
-        if (modules != stack_modules) free(modules);
-        return FALSE;
-    }
-    count = needed / sizeof(HMODULE);
-    for (i = 0; i < count && !found; i++)
-        if (GetModuleFileNameExW(process, modules[i], name, 32768)) found = path_set_match(files, name);
-    free(name);
-    if (modules != stack_modules) free(modules);
-    return found;
+    name_modules(process, match_module, &match);
+    return match.found;
 }
 
 /* Ask the 64-bit helper for the modules of processes this 32-bit caller cannot read. */

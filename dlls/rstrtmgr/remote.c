@@ -190,7 +190,7 @@ void free_process_params(struct process_params *params)
  * Returns FALSE if the list cannot be read from its start (the caller then asks psapi); a walk
  * that breaks off later keeps what it named (a module list may change while it is read).
  */
-BOOL walk_module_names(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx)
+static BOOL walk_module_names(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx)
 {
     const struct params_layout *layout;
     ULONG64 peb, ldr, head, entry;
@@ -349,4 +349,37 @@ BOOL send_ctrl_c(DWORD pid)
     if (!thread) return FALSE;
     CloseHandle(thread);
     return TRUE;
+}
+
+/* Where the loader list cannot be walked directly (a 32-bit process under Wine, from 64-bit):
+ * psapi, module by module. */
+static BOOL name_modules_by_psapi(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx)
+{
+    HMODULE stack_modules[256], *modules = stack_modules;
+    DWORD needed = 0, i;
+    BOOL named = FALSE;
+    WCHAR *name;
+
+    if (!EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL)) return FALSE;
+    if (needed > sizeof(stack_modules))
+    {
+        if (!(modules = malloc(needed))) return FALSE;
+        if (!EnumProcessModulesEx(process, modules, needed, &needed, LIST_MODULES_ALL)) needed = 0;
+    }
+    if ((name = malloc(32768 * sizeof(WCHAR))))
+    {
+        for (i = 0; i < needed / sizeof(HMODULE); i++)
+            if (GetModuleFileNameExW(process, modules[i], name, 32768) && callback(ctx, name)) break;
+        free(name);
+        named = TRUE;
+    }
+    if (modules != stack_modules) free(modules);
+    return named;
+}
+
+/* Name every module of a process to the callback (which returns TRUE to stop): one walk of its
+ * loader list, or psapi where that cannot be walked.  FALSE if the modules cannot be listed. */
+BOOL name_modules(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx)
+{
+    return walk_module_names(process, callback, ctx) || name_modules_by_psapi(process, callback, ctx);
 }

@@ -25,6 +25,6 @@ struct process_params
 extern BOOL read_process_params(HANDLE process, struct process_params *params);
 extern void free_process_params(struct process_params *params);
 extern BOOL send_ctrl_c(DWORD pid);
-extern BOOL walk_module_names(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx);
+extern BOOL name_modules(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx);
 
 #endif /* RSTRTMGR_REMOTE_H */

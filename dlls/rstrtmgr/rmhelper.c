@@ -43,7 +43,6 @@
 #include <string.h>
 #include <wchar.h>
 #include <windows.h>
-#include <psapi.h>
 
 #include "remote.h"
 
@@ -92,27 +91,10 @@ static BOOL write_module(void *ctx, const WCHAR *name)
 
 static void list_modules(DWORD pid)
 {
-    HMODULE stack_modules[512], *modules = stack_modules;
-    WCHAR path[MAX_PATH * 4];
-    DWORD needed = 0, i;
     HANDLE process;
 
     if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid))) return;
-    if (walk_module_names(process, write_module, &pid))
-    {
-        CloseHandle(process);
-        return;
-    }
-    if (EnumProcessModulesEx(process, modules, sizeof(stack_modules), &needed, LIST_MODULES_ALL))
-    {
-        if (needed > sizeof(stack_modules) && (modules = malloc(needed))
-                && !EnumProcessModulesEx(process, modules, needed, &needed, LIST_MODULES_ALL))
-            needed = 0;
-        if (modules)
-            for (i = 0; i < needed / sizeof(HMODULE); i++)
-                if (GetModuleFileNameExW(process, modules[i], path, ARRAYSIZE(path))) write_line(pid, path);
-        if (modules != stack_modules) free(modules);
-    }
+    name_modules(process, write_module, &pid);
     CloseHandle(process);
 }
 
