@@ -970,7 +970,9 @@ static void test_status_callback(void)
             probe.delta = 0x7fffffff;
             call_stdcall_probe(&probe);
             ok(probe.ret == ERROR_SUCCESS, "RmShutdown with a stdcall callback: got %lu, expected 0\n", probe.ret);
-            ok(probe.delta == 0, "RmShutdown with a stdcall callback: ESP off by %ld bytes\n", probe.delta);
+            /* Project requirement: the SDK declares the callback cdecl; some bindings use stdcall. */
+            if (winetest_platform_is_wine)
+                ok(probe.delta == 0, "RmShutdown with a stdcall callback: ESP off by %ld bytes\n", probe.delta);
             check_status("RmShutdown with a stdcall callback", TRUE);
             end_session(handle);
         }
@@ -1788,7 +1790,8 @@ static void test_cancel(void)
         {
             /* Project requirement: waits end at once (Windows documents only that cancelling
              * depends on how far the operation has got). */
-            ok(params.end - cancel < 1000, "RmShutdown returned %lu ms after the cancel\n", params.end - cancel);
+            if (winetest_platform_is_wine)
+                ok(params.end - cancel < 1000, "RmShutdown returned %lu ms after the cancel\n", params.end - cancel);
             trace("RmShutdown returned %lu ms after the cancel\n", params.end - cancel);
         }
         else TerminateThread(thread, 1);
