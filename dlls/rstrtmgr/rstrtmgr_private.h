@@ -183,7 +183,7 @@ extern BOOL task_cancelled(struct session *session);
 /* helper.c: the 64-bit module-list helper of a 32-bit DLL */
 extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
 extern BOOL helper_read_params(DWORD pid, struct process_params *params);
-extern BOOL helper_send_ctrl_c(DWORD pid);
+extern BOOL helper_send_ctrl_event(DWORD pid, DWORD event);
 extern DWORD get_helper_pid(void);
 extern BOOL needs_helper(HANDLE process);
 

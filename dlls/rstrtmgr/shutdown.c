@@ -22,16 +22,20 @@
  * window application; if all agree, WM_ENDSESSION(TRUE), then WM_CLOSE to whatever is still
  * there, then a wait for the process to end.  If one refuses and the shutdown is not forced,
  * the shutdown is called off: the others hear WM_ENDSESSION(FALSE) and nothing is closed.
- * Console applications get CTRL_C_EVENT, delivered to them alone.  Services are stopped
- * through the SCM, their dependents first.  What does not end in time is terminated when
- * forced, and marked RmStatusErrorOnStop otherwise.
+ * Console applications get CTRL_C_EVENT, then CTRL_CLOSE_EVENT if they stay, delivered to them
+ * alone.  Services are stopped through the SCM, their dependents first.  What does not end in
+ * time is terminated when forced, and marked RmStatusErrorOnStop otherwise.
  *
  * Every closed application is remembered in the session with how it was started, so RmRestart
  * can start it again (in reverse order) and RmGetList can keep reporting it with its status.
+ * That record is history only: each RmShutdown decides from the list and the filters as they
+ * are at that moment, never from what an earlier call saw (masked, refused, stopped).
  */
 
 #include "rstrtmgr_private.h"
 
+#include <wingdi.h>
+#include <wincon.h>
 #include <winsvc.h>
 #include <winuser.h>
 
@@ -528,24 +532,57 @@ done:
 
 /* ------------------------------------------------------------------ console and other apps */
 
-static BOOL ctrl_c(DWORD pid, HANDLE process)
+static BOOL ctrl_event(DWORD pid, HANDLE process, DWORD event)
 {
-    if (needs_helper(process)) return helper_send_ctrl_c(pid);
-    return send_ctrl_c(pid);
+    if (needs_helper(process)) return helper_send_ctrl_event(pid, event);
+    return send_ctrl_event(pid, event);
 }
 
-/* Console applications get CTRL_C_EVENT; others have nothing to be asked with and can only
- * be terminated, which takes RmForceShutdown. */
+/* How long a console application gets to exit on CTRL_C_EVENT before it gets
+ * CTRL_CLOSE_EVENT: a quarter of WaitToKillAppTimeout, at most 5 s.  A program that ends on Ctrl+C does so as soon as its handler thread runs; one that ignores it
+ * never will, and waiting longer only delays it.  Windows gives a console program 5 s to
+ * handle CTRL_CLOSE_EVENT when its console is closed, so a cleanup on Ctrl+C gets as long. */
+static DWORD ctrl_c_grace(const struct timeouts *timeouts)
+{
+    return min(timeouts->kill_app / 4, 5000);
+}
+
+/*
+ * Ask a console application to exit: CTRL_C_EVENT, and if it is still running after the
+ * grace, CTRL_CLOSE_EVENT (a Windows-CI test shows Windows closing a console program that
+ * cannot receive Ctrl+C but exits on the close event), both through CtrlRoutine in the target.
+ * The whole wait stays within WaitToKillAppTimeout.  Returns 0 when it exited, WAIT_TIMEOUT or
+ * ERROR_CANCELLED.
+ *
+ * Under Wine 8.0, a process that disabled Ctrl+C (SetConsoleCtrlHandler(NULL, TRUE), or
+ * started with CREATE_NEW_PROCESS_GROUP, which sets the same flag) gets neither event: Wine's
+ * CtrlRoutine returns before calling any handler, whatever the event, where Windows ignores
+ * only Ctrl+C.  Such an application therefore stays until RmForceShutdown terminates it
+ * (README, "Closing and restarting").  Nothing here works around it.
+ */
+static DWORD ask_console_app(struct session *session, struct window_app *app, const struct timeouts *timeouts)
+{
+    DWORD pid = app->record->info.Process.dwProcessId, grace = ctrl_c_grace(timeouts), wait;
+
+    if (!ctrl_event(pid, app->process, CTRL_C_EVENT)) WARN("cannot send CTRL_C_EVENT to pid %lu\n", pid);
+    else if ((wait = wait_for_exit(session, app->process, grace)) != WAIT_TIMEOUT) return wait;
+    TRACE("pid %lu still runs after CTRL_C_EVENT: CTRL_CLOSE_EVENT\n", pid);
+    if (!ctrl_event(pid, app->process, CTRL_CLOSE_EVENT))
+    {
+        WARN("cannot send CTRL_CLOSE_EVENT to pid %lu\n", pid);
+        return WAIT_TIMEOUT;
+    }
+    return wait_for_exit(session, app->process, timeouts->kill_app - grace);
+}
+
+/* Console applications are asked with control events; others have nothing to be asked with
+ * and can only be terminated, which takes RmForceShutdown. */
 static DWORD close_other_app(struct session *session, struct window_app *app, BOOL force,
                              const struct timeouts *timeouts, BOOL *failed)
 {
-    DWORD pid = app->record->info.Process.dwProcessId, wait = WAIT_TIMEOUT;
+    DWORD wait = WAIT_TIMEOUT;
 
-    if (app->record->info.ApplicationType == RmConsole)
-    {
-        if (ctrl_c(pid, app->process)) wait = wait_for_exit(session, app->process, timeouts->kill_app);
-        else WARN("cannot send CTRL_C_EVENT to pid %lu\n", pid);
-    }
+    if (app->record->info.ApplicationType == RmConsole) wait = ask_console_app(session, app, timeouts);
     if (wait == ERROR_CANCELLED) return ERROR_CANCELLED;
     if (!wait || (force && terminate_app(app->process)))
         set_status(session, app->record, RmStatusStopped, RmStatusRunning | RmStatusErrorOnStop);
