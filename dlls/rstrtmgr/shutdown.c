@@ -147,18 +147,26 @@ static BOOL reserve_records(struct session *session, unsigned int count)
     return TRUE;
 }
 
+/* The bits a record gets from the filters: they describe the filters of the moment, not
+ * what happened, and are never carried from one call to the next. */
+#define FILTER_STATUS (RmStatusShutdownMasked | RmStatusRestartMasked)
+
 /* The record of an application this session acts on, made on first use in the room
- * reserve_records made. */
+ * reserve_records made.  Its description and filter bits become the current ones (info is a
+ * fresh list entry); what earlier calls did to it stays. */
 static struct app_record *get_record(struct session *session, const RM_PROCESS_INFO *info)
 {
     struct app_record *record;
 
-    if ((record = find_record(session, &info->Process))) return record;
-    if (session->napps == session->apps_capacity) return NULL;
-    record = &session->apps[session->napps++];
-    memset(record, 0, sizeof(*record));
+    if (!(record = find_record(session, &info->Process)))
+    {
+        if (session->napps == session->apps_capacity) return NULL;
+        record = &session->apps[session->napps++];
+        memset(record, 0, sizeof(*record));
+    }
+    /* A fresh entry carries the record's history already (merge_app_records). */
     record->info = *info;
-    record->info.AppStatus &= RmStatusShutdownMasked | RmStatusRestartMasked;
+    record->info.AppStatus &= ~RmStatusRunning;
     return record;
 }
 
@@ -197,7 +205,8 @@ DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsign
 
         for (j = 0; j < *count; j++)
             if (!memcmp(&(*infos)[j].Process, &record->info.Process, sizeof(record->info.Process))) break;
-        if (j < *count) (*infos)[j].AppStatus |= record->info.AppStatus & ~RmStatusStopped;
+        /* A process still listed is running: its filter bits are those of now. */
+        if (j < *count) (*infos)[j].AppStatus |= record->info.AppStatus & ~(RmStatusStopped | FILTER_STATUS);
         else extra++;
     }
     if (extra)
@@ -787,7 +796,7 @@ static int shutdown_stage(RM_APP_TYPE type)
 static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos, unsigned int count, ULONG flags,
                            struct progress *progress)
 {
-    BOOL force = !!(flags & RmForceShutdown), failed = FALSE;
+    BOOL force = !!(flags & RmForceShutdown), failed = FALSE, out_of_reach = FALSE;
     struct window_app *apps;
     struct timeouts timeouts;
     unsigned int i, napps = 0, stage;
@@ -827,8 +836,16 @@ static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos
         }
         if (!(process = open_app(info, PROCESS_TERMINATE | PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)))
         {
-            /* Gone before we came to it. */
-            set_status(session, record, RmStatusStoppedOther, RmStatusRunning);
+            if (!(process = open_app(info, 0)))
+            {
+                /* Gone before we came to it. */
+                set_status(session, record, RmStatusStoppedOther, RmStatusRunning);
+                continue;
+            }
+            /* Still running, but out of reach: it stays, and RmShutdown must say so. */
+            CloseHandle(process);
+            set_status(session, record, RmStatusErrorOnStop, 0);
+            out_of_reach = TRUE;
             continue;
         }
         record->restart = info->bRestartable && !(info->AppStatus & RmStatusRestartMasked);
@@ -872,7 +889,7 @@ static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos
 
     for (i = 0; i < napps; i++) CloseHandle(apps[i].process);
     free(apps);
-    if (!ret && failed) ret = ERROR_FAIL_SHUTDOWN;
+    if (!ret && (failed || out_of_reach)) ret = ERROR_FAIL_SHUTDOWN;
     return ret;
 }
 
