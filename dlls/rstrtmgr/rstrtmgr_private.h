@@ -56,7 +56,7 @@ struct session
     unsigned int slot;                  /* n of the SessionNNNN key */
     BOOL primary;                       /* started here, rather than joined */
     BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
-    LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
+    LONG shutdown_done;                 /* RmShutdown acted, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
     HANDLE cancel_event;                /* made on first use; signalled with cancel_requested */
     HKEY key;                           /* the primary's session key, kept open until the end */

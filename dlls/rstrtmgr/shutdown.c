@@ -914,7 +914,6 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
         release_session(session);
         return ret;
     }
-    InterlockedExchange(&session->shutdown_done, TRUE);
     report_progress(&progress, FALSE);
     if ((ret = get_affected_list(session, &infos, &count, &reasons))) goto done;
 
@@ -938,6 +937,11 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
             }
         }
     }
+    /* From here on applications are acted on, and RmRestart is in sequence even if this call
+     * fails (it restarts what was closed).  A call that failed before this point touched
+     * nothing: it leaves RmRestart as it was (out of sequence unless an earlier RmShutdown
+     * got here). */
+    InterlockedExchange(&session->shutdown_done, TRUE);
     ret = shutdown_apps(session, infos, count, flags, &progress);
 
 done:
