@@ -753,6 +753,25 @@ static void test_registered_process(void)
     stop_child(&child);
 }
 
+/* The FileDescription tests/getlist.rc gives this program, in the translation RmGetList is to
+ * pick: the user's UI language (English or German), else the first one listed (German). */
+static const WCHAR *expected_description(void)
+{
+    if (PRIMARYLANGID(GetUserDefaultUILanguage()) == LANG_ENGLISH) return L"rstrtmgr getlist test program";
+    return L"rstrtmgr Testprogramm getlist";
+}
+
+#define check_name(a, b) check_name_(__FILE__, __LINE__, a, b)
+static BOOL check_name_(const char *file, int line, const RM_PROCESS_INFO *info, const WCHAR *expected)
+{
+    unsigned int len = name_length(info->strAppName, ARRAY_SIZE(info->strAppName));
+    BOOL same = len < ARRAY_SIZE(info->strAppName) && !wcscmp(info->strAppName, expected);
+
+    ok_(file, line)(same, "got name %s, expected %s\n", wine_dbgstr_wn(info->strAppName, len),
+                    wine_dbgstr_w(expected));
+    return same;
+}
+
 static void test_window_app(void)
 {
     WCHAR file[MAX_PATH];
@@ -768,8 +787,11 @@ static void test_window_app(void)
         /* The documented meaning of RmMainWindow: a stand-alone process with a top-level window. */
         ok(info.ApplicationType == RmMainWindow, "got type %d, expected %d\n", info.ApplicationType, RmMainWindow);
         ok(info.AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", info.AppStatus);
-        /* How the user-friendly name is made is not documented. */
         trace_entry(&info);
+        /* The name is the image's FileDescription, not the window title: every name in
+         * Windows installer logs is one, though those applications were mostly windowless. */
+        ok(!wcscmp(info.strAppName, expected_description()) || broken(!wcscmp(info.strAppName, window_title)),
+           "got name %s, expected %s\n", wine_dbgstr_w(info.strAppName), wine_dbgstr_w(expected_description()));
     }
     stop_child(&child);
 done:
@@ -789,10 +811,50 @@ static void test_console_app(void)
         /* This program is a console program and the child has no window. */
         ok(info.ApplicationType == RmConsole, "got type %d, expected %d\n", info.ApplicationType, RmConsole);
         trace_entry(&info);
+        /* Its FileDescription (Inno Setup logs on Windows name console programs so), in the
+         * user's language where the resource has it. */
+        check_name(&info, expected_description());
     }
     stop_child(&child);
 done:
     delete_temp_file(file);
+}
+
+/* Takes the version resource (tests/getlist.rc) out of an executable, with whatever other
+ * resources it has: Wine 8.0's UpdateResourceW does not delete a single resource. */
+static BOOL remove_version_resource(const WCHAR *exe)
+{
+    HANDLE update;
+    DWORD dummy;
+
+    if (!(update = BeginUpdateResourceW(exe, TRUE)) || !EndUpdateResourceW(update, FALSE)) return FALSE;
+    return !GetFileVersionInfoSizeW(exe, &dummy);
+}
+
+/* An image without a version resource is named by its file name without the extension
+ * ("rmtest_copy" for rmtest_copy.exe): Inno Setup on Windows logged "ollama" for ollama.exe,
+ * built without one. */
+static void test_name_without_description(void)
+{
+    WCHAR dir[MAX_PATH], copy[MAX_PATH], file[MAX_PATH];
+    RM_PROCESS_INFO info;
+    struct child child;
+
+    if (!copy_executable(self_exe, dir, copy)) return;
+    if (!remove_version_resource(copy))
+    {
+        skip("cannot remove the version resource of %s, error %lu\n", wine_dbgstr_w(copy), GetLastError());
+        delete_executable_copy(dir, copy);
+        return;
+    }
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (launch_holder(&child, copy, file))
+    {
+        if (check_file_listed(file, &child.id, &info)) check_name(&info, L"rmtest_copy");
+        stop_child(&child);
+    }
+    delete_temp_file(file);
+    delete_executable_copy(dir, copy);
 }
 
 /* A running service in a process of its own, or failing that any running service not hosted
@@ -1325,6 +1387,7 @@ START_TEST(getlist)
     test_registered_process();
     test_window_app();
     test_console_app();
+    test_name_without_description();
     test_service();
     test_own_service();
     test_join_secondary();
