@@ -791,6 +791,39 @@ static void ctrl_sequence(const struct child *child, char *events, size_t size)
     events[n] = 0;
 }
 
+/* The events a console child got: some event everywhere; under Wine exactly CTRL_C_EVENT then
+ * CTRL_CLOSE_EVENT, this implementation's sequence (which events Windows sends is not
+ * documented). */
+#define check_close_sequence(a) check_close_sequence_(__FILE__, __LINE__, a)
+static void check_close_sequence_(const char *file, int line, const struct child *child)
+{
+    char events[16];
+
+    ctrl_sequence(child, events, sizeof(events));
+    ok_(file, line)(events[0] != 0, "the child reported no console control event\n");
+    if (running_on_wine())
+        ok_(file, line)(!strcmp(events, "02"), "got events %s, expected 02 (CTRL_C_EVENT, CTRL_CLOSE_EVENT)\n", events);
+    else ok_(file, line)(!strcmp(events, "02") || broken(events[0] != 0), "got events %s\n", events);
+}
+
+/* Starts a console child of this program in the given mode, holding a new file (its name goes
+ * to file), and a session with that file registered.  On FALSE the child is gone. */
+static BOOL start_console_case(struct child *child, const WCHAR *mode, WCHAR *file, DWORD *handle)
+{
+    const WCHAR *args[1];
+
+    make_temp_name(file, MAX_PATH, L".dat");
+    args[0] = file;
+    if (!launch_child(child, self_exe, mode, 1, args)) return FALSE;
+    if (!start_session(handle))
+    {
+        stop_child(child);
+        return FALSE;
+    }
+    register_file(*handle, file);
+    return TRUE;
+}
+
 /* A console application that ignores Ctrl+C but exits on CTRL_CLOSE_EVENT is closed by
  * RmShutdown(0): P4's Windows CI closes such a child (one that cannot receive Ctrl+C) with
  * RmShutdown(0).  Which events Windows sends is not documented: under Wine the exact sequence
@@ -801,21 +834,12 @@ static void test_console_close_event(void)
     struct child child;
     WCHAR file[MAX_PATH];
     DWORD handle, ret, start, code;
-    const WCHAR *args[1];
-    char events[16];
 
     /* 4 s to exit, of which 1 s (a quarter) for Ctrl+C. */
     if (!set_reg_string(&saved, HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"WaitToKillAppTimeout", L"4000"))
         return;
-    make_temp_name(file, ARRAY_SIZE(file), L".dat");
-    args[0] = file;
-    if (!launch_child(&child, self_exe, L"closeonly", 1, args)) goto done;
-    if (!start_session(&handle))
-    {
-        stop_child(&child);
-        goto done;
-    }
-    register_file(handle, file);
+    memset(&child, 0, sizeof(child));
+    if (!start_console_case(&child, L"closeonly", file, &handle)) goto done;
 
     start = GetTickCount();
     ret = RmShutdown(handle, 0, NULL);
@@ -823,15 +847,9 @@ static void test_console_close_event(void)
     trace("RmShutdown took %lu ms\n", GetTickCount() - start);
     ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
     code = finish_child(&child, FALSE);
-    ctrl_sequence(&child, events, sizeof(events));
-    trace("events %s, exit code %lu\n", events, code);
-    ok(events[0] != 0, "the child reported no console control event\n");
+    check_close_sequence(&child);
     if (running_on_wine())
-    {
-        ok(!strcmp(events, "02"), "got events %s, expected 02 (CTRL_C_EVENT, CTRL_CLOSE_EVENT)\n", events);
         ok(code == 100 + CTRL_CLOSE_EVENT, "the child exited with %lu, expected %u\n", code, 100 + CTRL_CLOSE_EVENT);
-    }
-    else ok(!strcmp(events, "02") || broken(events[0] != 0), "got events %s\n", events);
     end_session(handle);
 done:
     kill_child(&child);
@@ -849,20 +867,11 @@ static void test_console_swallowing(void)
     struct child child;
     WCHAR file[MAX_PATH];
     DWORD handle, ret, start;
-    const WCHAR *args[1];
-    char events[16];
 
     if (!set_reg_string(&saved, HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"WaitToKillAppTimeout", L"2000"))
         return;
-    make_temp_name(file, ARRAY_SIZE(file), L".dat");
-    args[0] = file;
-    if (!launch_child(&child, self_exe, L"swallow", 1, args)) goto done;
-    if (!start_session(&handle))
-    {
-        stop_child(&child);
-        goto done;
-    }
-    register_file(handle, file);
+    memset(&child, 0, sizeof(child));
+    if (!start_console_case(&child, L"swallow", file, &handle)) goto done;
 
     start = GetTickCount();
     ret = RmShutdown(handle, 0, NULL);
@@ -872,11 +881,7 @@ static void test_console_swallowing(void)
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n", info.AppStatus);
     drain_child_output(&child);
-    ctrl_sequence(&child, events, sizeof(events));
-    ok(events[0] != 0, "the child reported no console control event\n");
-    if (running_on_wine())
-        ok(!strcmp(events, "02"), "got events %s, expected 02 (CTRL_C_EVENT, CTRL_CLOSE_EVENT)\n", events);
-    else ok(!strcmp(events, "02") || broken(events[0] != 0), "got events %s\n", events);
+    check_close_sequence(&child);
 
     ret = RmShutdown(handle, RmForceShutdown, NULL);
     ok(ret == ERROR_SUCCESS, "forced RmShutdown: got %lu, expected 0\n", ret);
@@ -903,20 +908,12 @@ static void test_console_ignoring(void)
     struct child child;
     WCHAR file[MAX_PATH];
     DWORD handle, ret, start, code;
-    const WCHAR *args[1];
 
     /* A short wait for the application to exit. */
     if (!set_reg_string(&saved, HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"WaitToKillAppTimeout", L"2000"))
         return;
-    make_temp_name(file, ARRAY_SIZE(file), L".dat");
-    args[0] = file;
-    if (!launch_child(&child, self_exe, L"ignorectrl", 1, args)) goto done;
-    if (!start_session(&handle))
-    {
-        stop_child(&child);
-        goto done;
-    }
-    register_file(handle, file);
+    memset(&child, 0, sizeof(child));
+    if (!start_console_case(&child, L"ignorectrl", file, &handle)) goto done;
 
     start = GetTickCount();
     ret = RmShutdown(handle, 0, NULL);
@@ -2051,20 +2048,12 @@ static void test_filter_between_calls(void)
     RM_PROCESS_INFO info;
     struct child child;
     WCHAR file[MAX_PATH];
-    const WCHAR *args[1];
     DWORD handle, ret;
 
     if (!set_reg_string(&saved, HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"WaitToKillAppTimeout", L"2000"))
         return;
-    make_temp_name(file, ARRAY_SIZE(file), L".dat");
-    args[0] = file;
-    if (!launch_child(&child, self_exe, L"swallow", 1, args)) goto done;
-    if (!start_session(&handle))
-    {
-        stop_child(&child);
-        goto done;
-    }
-    register_file(handle, file);
+    memset(&child, 0, sizeof(child));
+    if (!start_console_case(&child, L"swallow", file, &handle)) goto done;
 
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_FAIL_SHUTDOWN, "first RmShutdown: got %lu, expected 351\n", ret);
