@@ -548,9 +548,10 @@ static BOOL ctrl_event(DWORD pid, HANDLE process, DWORD event)
 }
 
 /* How long a console application gets to exit on CTRL_C_EVENT before it gets
- * CTRL_CLOSE_EVENT: a quarter of WaitToKillAppTimeout, at most 5 s.  A program that ends on Ctrl+C does so as soon as its handler thread runs; one that ignores it
- * never will, and waiting longer only delays it.  Windows gives a console program 5 s to
- * handle CTRL_CLOSE_EVENT when its console is closed, so a cleanup on Ctrl+C gets as long. */
+ * CTRL_CLOSE_EVENT: a quarter of WaitToKillAppTimeout, at most 5 s.  A program that ends on
+ * Ctrl+C does so as soon as its handler thread runs; one that ignores it never will, and
+ * waiting longer only delays it.  Windows gives a console program 5 s to handle
+ * CTRL_CLOSE_EVENT when its console is closed, so a cleanup on Ctrl+C gets as long. */
 static DWORD ctrl_c_grace(const struct timeouts *timeouts)
 {
     return min(timeouts->kill_app / 4, 5000);
