@@ -685,7 +685,8 @@ static void test_refusing_window(void)
             ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n",
                info.AppStatus);
 
-        /* Installers call RmRestart even when RmShutdown failed. */
+        /* Installers call RmRestart even when RmShutdown failed.  This one acted (it asked the
+         * application), so RmRestart is in sequence (test_restart_after_failed_shutdown). */
         ret = RmRestart(handle, 0, NULL);
         ok(ret != ERROR_REQUEST_OUT_OF_SEQUENCE, "RmRestart after a failed RmShutdown: got 776\n");
         trace("RmRestart after a failed RmShutdown: got %lu\n", ret);
