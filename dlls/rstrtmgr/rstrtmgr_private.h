@@ -95,6 +95,7 @@ extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned in
 extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
 extern DWORD delete_stored_session(const struct session *session);
 extern BOOL stored_key_deleted(HKEY key);
+extern DWORD session_store_error(LSTATUS status);
 extern LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key);
 extern void release_store(void);
 extern DWORD bump_sequence(HKEY key);
