@@ -172,8 +172,9 @@ struct prepared_resources
     DWORD sequence;
     struct resources res;
     struct path_set files;
-    DWORD error;            /* ERROR_ACCESS_DENIED if a registered name is a directory */
+    DWORD error;            /* ERROR_ACCESS_DENIED: a directory, or a file the caller may not open */
     BOOL images;            /* some registered file may be an executable image */
+    BOOL *devices;          /* per registered file: names a device, pipe or mailslot, never opened */
 };
 extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
 extern void release_prepared(struct prepared_resources *prepared);
