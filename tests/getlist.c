@@ -607,9 +607,12 @@ static void test_device_names(void)
     };
     WCHAR pipe_name[64], slot_name[64];
     HANDLE pipe, slot, client;
+    struct child console;
     unsigned int i;
 
     for (i = 0; i < ARRAY_SIZE(devices); i++) check_device_name(devices[i]);
+    /* The console names again, where there is a console to read from. */
+    if (start_child(&console, self_exe, L"console", FALSE, 0, NULL)) stop_child(&console);
 
     /* A pipe whose server waits for a client: opening it for reading would connect and wait
      * for data, and would take the only instance. */
@@ -633,6 +636,16 @@ static void test_device_names(void)
         check_device_name(slot_name);
         CloseHandle(slot);
     }
+}
+
+/* console: the console device names, in a process with a console of its own (where reading
+ * CONIN$ waits for a key). */
+static void child_console(void)
+{
+    FreeConsole();
+    ok(AllocConsole(), "AllocConsole failed, error %lu\n", GetLastError());
+    check_device_name(L"CONIN$");
+    check_device_name(L"CONOUT$");
 }
 
 /* ------------------------------------------------------------------ files the caller may not open */
@@ -1572,6 +1585,7 @@ START_TEST(getlist)
         else if (!strcmp(argv[2], "loaddll") && argc >= 5) child_loaddll(argv[3], argv[4]);
         else if (!strcmp(argv[2], "window") && argc >= 5) child_window(argv[3], argv[4]);
         else if (!strcmp(argv[2], "join") && argc >= 5) child_join(argv[3], argv[4]);
+        else if (!strcmp(argv[2], "console")) child_console();
         else if (!strcmp(argv[2], "service") && argc >= 4) child_service(argv[3]);
         else ok(0, "unknown child mode %s\n", argv[2]);
         return;
