@@ -484,7 +484,7 @@ static void test_nonexistent_file(void)
  * page does not list ERROR_ACCESS_DENIED, but it says that RmShutdown calls RmGetList to
  * update the list before it shuts anything down, and that its return value is "the most recent
  * error received", from the system error codes; RmGetList's page documents 5 for a registered
- * directory (MicrosoftDocs/sdk-api PR #1868, windows-evidence A18).  So RmShutdown passes
+ * directory (MicrosoftDocs/sdk-api PR #1868).  So RmShutdown passes
  * RmGetList's 5 on rather than inventing a code of its own, and acts on nothing.  Its answer
  * was never seen on Windows: another error code is accepted there. */
 static void test_directory_shutdown(void)
@@ -671,7 +671,7 @@ static void allow_again(const WCHAR *file)
 
 /* A registered file that exists but whose security denies the caller: RmGetList fails with
  * ERROR_ACCESS_DENIED, even though the caller itself holds the file open (ForceOps'
- * RmGetListThrowsError5 on a Windows CI runner, windows-evidence D2), and so does the list
+ * RmGetListThrowsError5 on a Windows CI runner), and so does the list
  * refresh of RmShutdown, which nothing else is done after (inferred from the same; 350 for the
  * caller itself is accepted on Windows).  Needs a platform that enforces file security. */
 static void test_denied_file(void)
@@ -824,7 +824,7 @@ static void test_self(void)
         ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
         /* Windows CI tests assert exactly this: one entry, the caller's PID and start time
          * (LockCheck's LockManagerTests), and no reboot reason but RmRebootReasonDetectedSelf
-         * (Meziantou's RestartManagerTests): windows-evidence A4, A5. */
+         * (Meziantou's RestartManagerTests). */
         ok(count == 1, "got %u entries, expected 1\n", count);
         ok(reasons == RmRebootReasonDetectedSelf, "got reasons %#lx, expected %#x\n", reasons,
            RmRebootReasonDetectedSelf);
@@ -1258,7 +1258,7 @@ static void test_own_service(void)
 }
 
 /* Only the process that started a session may ask for its list: Windows refuses a joined
- * handle of another process with 1219 (windows-evidence D1, Tailscale's restartmgr_windows.go).
+ * handle of another process with 1219 (a maintainer's note in Tailscale's restartmgr_windows.go).
  * Whether it refuses a join inside the primary's own process is not known (broken() there).
  * RmCancelCurrentTask "must be called from the application that has started the session"
  * (its documentation page; the code is this project's choice). */

@@ -1011,9 +1011,9 @@ static DWORD register_name(DWORD handle, unsigned int n)
     return RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
 }
 
-/* What a call until the end may return: a secondary is refused RmGetList with 1219
- * (windows-evidence D1); a primary's call gets 0, and the call in flight when the session
- * ends 0 or 6, never a store error. */
+/* What a call until the end may return: a secondary is refused RmGetList with 1219 (a
+ * maintainer's note in Tailscale's restartmgr_windows.go); a primary's call gets 0, and the
+ * call in flight when the session ends 0 or 6, never a store error. */
 static BOOL busy_code_allowed(const struct busy *busy, DWORD ret)
 {
     if (busy->joined)

@@ -641,8 +641,8 @@ static DWORD prepare_files(struct prepared_resources *prepared)
         WCHAR *path;
 
         TRACE("%s: kind %u\n", debugstr_w(res->files[i]), kind);
-        /* Windows refuses a registered directory, and a file it may not open (windows-evidence
-         * A18, D2), and only then, when the list is asked for. */
+        /* Windows refuses a registered directory (RmGetList's documentation) and a file it may
+         * not open (ForceOps' Windows CI test), and only then, when the list is asked for. */
         if (kind == NAME_DIRECTORY || kind == NAME_DENIED) prepared->error = ERROR_ACCESS_DENIED;
         else if (kind == NAME_DEVICE) prepared->devices[i] = TRUE;
         else if ((path = normalize_path(res->files[i], TRUE)) && !path_set_add(&prepared->files, path))
