@@ -95,6 +95,7 @@ extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned in
 extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
 extern DWORD delete_stored_session(const struct session *session);
 extern BOOL stored_key_deleted(HKEY key);
+extern DWORD session_store_error(LSTATUS status);
 extern LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key);
 extern void release_store(void);
 extern DWORD bump_sequence(HKEY key);
@@ -171,8 +172,9 @@ struct prepared_resources
     DWORD sequence;
     struct resources res;
     struct path_set files;
-    DWORD error;            /* ERROR_ACCESS_DENIED if a registered name is a directory */
+    DWORD error;            /* ERROR_ACCESS_DENIED: a directory, or a file the caller may not open */
     BOOL images;            /* some registered file may be an executable image */
+    BOOL *devices;          /* per registered file: names a device, pipe or mailslot, never opened */
 };
 extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
 extern void release_prepared(struct prepared_resources *prepared);

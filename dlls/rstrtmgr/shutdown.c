@@ -1118,10 +1118,12 @@ DWORD WINAPI RmCancelCurrentTask(DWORD handle)
 {
     struct session *session;
     HANDLE event;
+    DWORD ret;
 
     TRACE("%lu\n", handle);
 
-    if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
+    /* "Must be called from the application that has started the session", as for RmGetList. */
+    if ((ret = grab_primary_session(handle, &session))) return ret;
     InterlockedExchange(&session->cancel_requested, TRUE);
     if ((event = get_cancel_event(session))) SetEvent(event);
     release_session(session);
