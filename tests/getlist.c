@@ -32,10 +32,6 @@
 #include "wine/test.h"
 #include "rmtest.h"
 
-/* How long a child may take to get ready. */
-#define READY_TIMEOUT 30000
-/* How long a child waits for the parent to let it go. */
-#define CHILD_WAIT 120000
 #define MAX_HELD_FILES 8
 
 #define BATCH_CALLS 10
@@ -46,20 +42,6 @@ static const WCHAR window_title[] = L"rstrtmgr getlist test window";
 static WCHAR self_exe[MAX_PATH];
 static RM_UNIQUE_PROCESS self_id;
 
-/* A child process started in one of the modes of START_TEST below.  Its standard output
- * comes back through a pipe: a line "ready" once it holds what it was asked to hold, or
- * "notready <reason>" if it cannot; other lines (its own test output) are traced. */
-struct child
-{
-    PROCESS_INFORMATION pi;
-    RM_UNIQUE_PROCESS id;
-    HANDLE output;
-    HANDLE quit;        /* set to let the child exit; NULL for children that exit by themselves */
-    char buffer[4096];
-    DWORD used;
-    BOOL running;
-};
-
 static BOOL same_time(const FILETIME *a, const FILETIME *b)
 {
     return a->dwLowDateTime == b->dwLowDateTime && a->dwHighDateTime == b->dwHighDateTime;
@@ -67,164 +49,8 @@ static BOOL same_time(const FILETIME *a, const FILETIME *b)
 
 /* ------------------------------------------------------------------ children */
 
-/* Reads the child's output.  Stops at a "ready" or "notready" line, returned in reply, unless
- * to_end is set; then reads until the child closes its output.  Other lines are traced.
- * Returns FALSE on a timeout or when the output ends without the line. */
-static BOOL read_child_output(struct child *child, char *reply, DWORD size, DWORD timeout, BOOL to_end)
-{
-    DWORD start = GetTickCount(), avail, got;
-    char *line, *end;
-    BOOL found;
-
-    for (;;)
-    {
-        while ((end = memchr(child->buffer, '\n', child->used)))
-        {
-            *end = 0;
-            line = child->buffer;
-            if (end > line && end[-1] == '\r') end[-1] = 0;
-            found = !to_end && (!strcmp(line, "ready") || !strncmp(line, "notready", 8));
-            if (found) lstrcpynA(reply, line, size);
-            else if (line[0]) trace("child %04lx: %s\n", child->pi.dwProcessId, line);
-            child->used -= end + 1 - child->buffer;
-            memmove(child->buffer, end + 1, child->used);
-            if (found) return TRUE;
-        }
-        if (child->used == sizeof(child->buffer) - 1)
-        {
-            child->buffer[child->used] = 0;
-            trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
-            child->used = 0;
-        }
-        /* PeekNamedPipe fails once the child has exited and its end is closed. */
-        if (!PeekNamedPipe(child->output, NULL, 0, NULL, &avail, NULL)) break;
-        if (!avail)
-        {
-            if (GetTickCount() - start > timeout) return FALSE;
-            Sleep(10);
-            continue;
-        }
-        if (!ReadFile(child->output, child->buffer + child->used,
-                      min(avail, (DWORD)sizeof(child->buffer) - 1 - child->used), &got, NULL) || !got)
-            break;
-        child->used += got;
-    }
-    if (child->used)
-    {
-        child->buffer[child->used] = 0;
-        trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
-        child->used = 0;
-    }
-    return to_end;
-}
-
-/* Lets the child go, collects its output and its failure count, and closes its handles. */
-static void stop_child(struct child *child)
-{
-    char reply[16];
-
-    if (!child->running) return;
-    if (child->quit) SetEvent(child->quit);
-    read_child_output(child, reply, sizeof(reply), CHILD_WAIT, TRUE);
-    wait_child_process(&child->pi);
-    CloseHandle(child->output);
-    if (child->quit) CloseHandle(child->quit);
-    child->running = FALSE;
-}
-
-/* Starts "exe getlist <mode> [<quit event>] <args>...". */
-static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode, BOOL quit,
-                        unsigned int count, const WCHAR * const *args)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    static unsigned int event_counter;
-    WCHAR event_name[64], *cmdline;
-    HANDLE write_pipe;
-    STARTUPINFOW si;
-    unsigned int i;
-    size_t size;
-    BOOL ret;
-
-    memset(child, 0, sizeof(*child));
-    size = wcslen(exe) + wcslen(mode) + ARRAY_SIZE(event_name) + 32;
-    for (i = 0; i < count; i++) size += wcslen(args[i]) + 3;
-    if (!(cmdline = malloc(size * sizeof(WCHAR)))) return FALSE;
-    swprintf(cmdline, size, L"\"%ls\" getlist %ls", exe, mode);
-    if (quit)
-    {
-        swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_getlist_quit_%lx_%u",
-                 GetCurrentProcessId(), ++event_counter);
-        child->quit = CreateEventW(NULL, TRUE, FALSE, event_name);
-        ok(child->quit != NULL, "CreateEventW failed, error %lu\n", GetLastError());
-        if (!child->quit)
-        {
-            free(cmdline);
-            return FALSE;
-        }
-        wcscat(cmdline, L" ");
-        wcscat(cmdline, event_name);
-    }
-    for (i = 0; i < count; i++)
-    {
-        wcscat(cmdline, L" \"");
-        wcscat(cmdline, args[i]);
-        wcscat(cmdline, L"\"");
-    }
-
-    if (!CreatePipe(&child->output, &write_pipe, &sa, 0))
-    {
-        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
-        if (child->quit) CloseHandle(child->quit);
-        free(cmdline);
-        return FALSE;
-    }
-    SetHandleInformation(child->output, HANDLE_FLAG_INHERIT, 0);
-
-    memset(&si, 0, sizeof(si));
-    si.cb = sizeof(si);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = NULL;
-    si.hStdOutput = write_pipe;
-    si.hStdError = write_pipe;
-    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &child->pi);
-    ok(ret, "CreateProcessW(%s) failed, error %lu\n", wine_dbgstr_w(cmdline), GetLastError());
-    CloseHandle(write_pipe);
-    free(cmdline);
-    if (!ret)
-    {
-        CloseHandle(child->output);
-        if (child->quit) CloseHandle(child->quit);
-        return FALSE;
-    }
-    child->running = TRUE;
-    get_process_id(child->pi.hProcess, &child->id);
-    return TRUE;
-}
-
-/* Starts a child and waits until it is ready.  A child that says "notready" is skipped; one
- * that says nothing fails.  On FALSE the child is already stopped. */
-#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, c, d, e)
-static BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *mode,
-                          unsigned int count, const WCHAR * const *args)
-{
-    char reply[256] = "";
-
-    if (!start_child(child, exe, mode, TRUE, count, args)) return FALSE;
-    if (!read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE))
-    {
-        ok_(file, line)(0, "the %s child %04lx did not get ready\n", wine_dbgstr_w(mode), child->pi.dwProcessId);
-        TerminateProcess(child->pi.hProcess, 1);
-        stop_child(child);
-        return FALSE;
-    }
-    if (strcmp(reply, "ready"))
-    {
-        skip_(file, line)("the %s child: %s\n", wine_dbgstr_w(mode), reply);
-        stop_child(child);
-        return FALSE;
-    }
-    return TRUE;
-}
+/* Starts "exe getlist <mode> <quit event> <args>..." and waits until it is ready (rmtest.c). */
+#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, L"getlist", c, d, e, NULL, 0)
 
 /* A child of the given executable that holds the files open with share mode 0. */
 static BOOL launch_holder(struct child *child, const WCHAR *exe, const WCHAR *file)
@@ -612,7 +438,11 @@ static void test_device_names(void)
 
     for (i = 0; i < ARRAY_SIZE(devices); i++) check_device_name(devices[i]);
     /* The console names again, where there is a console to read from. */
-    if (start_child(&console, self_exe, L"console", FALSE, 0, NULL)) stop_child(&console);
+    if (start_child(&console, self_exe, L"getlist", L"console", FALSE, 0, NULL, NULL, 0))
+    {
+        get_process_id(console.pi.hProcess, &console.id);
+        stop_child(&console);
+    }
 
     /* A pipe whose server waits for a client: opening it for reading would connect and wait
      * for data, and would take the only instance. */
@@ -1377,7 +1207,11 @@ static void test_join_secondary(void)
     /* A secondary in a child process registers the second file and exits. */
     args[0] = key;
     args[1] = files[1];
-    if (start_child(&joiner, self_exe, L"join", FALSE, 2, args)) stop_child(&joiner);
+    if (start_child(&joiner, self_exe, L"getlist", L"join", FALSE, 2, args, NULL, 0))
+    {
+        get_process_id(joiner.pi.hProcess, &joiner.id);
+        stop_child(&joiner);
+    }
 
     ret = get_list(handle, &infos, &count, &reasons);
     ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
@@ -1623,16 +1457,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 
 static void child_service(const char *name)
 {
-    SERVICE_TABLE_ENTRYW table[2];
-
-    to_wide(name, service_name, ARRAY_SIZE(service_name));
-    service_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
-    table[0].lpServiceName = service_name;
-    table[0].lpServiceProc = service_main;
-    table[1].lpServiceName = NULL;
-    table[1].lpServiceProc = NULL;
-    StartServiceCtrlDispatcherW(table);
-    CloseHandle(service_stop);
+    run_service_child(name, service_name, ARRAY_SIZE(service_name), service_main, &service_stop);
 }
 
 START_TEST(getlist)

@@ -333,6 +333,8 @@ void to_wide(const char *arg, WCHAR *path, DWORD size)
     MultiByteToWideChar(CP_ACP, 0, arg, -1, path, size);
 }
 
+/* ------------------------------------------------------------------ child processes */
+
 BOOL find_other_arch_exe(const WCHAR *exe_name, WCHAR *exe, size_t size)
 {
     WCHAR dir[MAX_PATH];
@@ -348,6 +350,343 @@ BOOL find_other_arch_exe(const WCHAR *exe_name, WCHAR *exe, size_t size)
         return FALSE;
     }
     return TRUE;
+}
+
+/* "exe" unit mode [quit event] "arg"...; NULL if out of memory. */
+static WCHAR *child_cmdline(const WCHAR *exe, const WCHAR *unit, const WCHAR *mode, const WCHAR *event_name,
+                            unsigned int count, const WCHAR * const *args)
+{
+    size_t size = wcslen(exe) + wcslen(unit) + wcslen(mode) + wcslen(event_name) + 32;
+    unsigned int i;
+    WCHAR *cmdline;
+
+    for (i = 0; i < count; i++) size += wcslen(args[i]) + 3;
+    if (!(cmdline = malloc(size * sizeof(WCHAR)))) return NULL;
+    swprintf(cmdline, size, L"\"%ls\" %ls %ls", exe, unit, mode);
+    if (event_name[0])
+    {
+        wcscat(cmdline, L" ");
+        wcscat(cmdline, event_name);
+    }
+    for (i = 0; i < count; i++)
+    {
+        wcscat(cmdline, L" \"");
+        wcscat(cmdline, args[i]);
+        wcscat(cmdline, L"\"");
+    }
+    return cmdline;
+}
+
+static BOOL create_child_process(struct child *child, WCHAR *cmdline, const WCHAR *cwd, DWORD create_flags)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    STARTUPINFOW si;
+    HANDLE write_pipe;
+    BOOL ret;
+
+    if (!CreatePipe(&child->output, &write_pipe, &sa, 0))
+    {
+        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
+        return FALSE;
+    }
+    SetHandleInformation(child->output, HANDLE_FLAG_INHERIT, 0);
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = NULL;
+    si.hStdOutput = write_pipe;
+    si.hStdError = write_pipe;
+    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, create_flags, NULL, cwd, &si, &child->pi);
+    ok(ret, "CreateProcessW(%s) failed, error %lu\n", wine_dbgstr_w(cmdline), GetLastError());
+    CloseHandle(write_pipe);
+    if (!ret) CloseHandle(child->output);
+    return ret;
+}
+
+/* The child's identity, without a check (launch_child_ makes one). */
+static void read_child_id(struct child *child)
+{
+    FILETIME exit_time, kernel, user;
+
+    child->id.dwProcessId = child->pi.dwProcessId;
+    GetProcessTimes(child->pi.hProcess, &child->id.ProcessStartTime, &exit_time, &kernel, &user);
+}
+
+BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *unit, const WCHAR *mode, BOOL quit,
+                 unsigned int count, const WCHAR * const *args, const WCHAR *cwd, DWORD create_flags)
+{
+    static unsigned int event_counter;
+    WCHAR event_name[64] = L"", *cmdline;
+    BOOL ret;
+
+    memset(child, 0, sizeof(*child));
+    if (quit)
+    {
+        swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_%ls_quit_%lx_%u", unit, GetCurrentProcessId(),
+                 ++event_counter);
+        child->quit = CreateEventW(NULL, TRUE, FALSE, event_name);
+        ok(child->quit != NULL, "CreateEventW failed, error %lu\n", GetLastError());
+        if (!child->quit) return FALSE;
+    }
+    if ((cmdline = child_cmdline(exe, unit, mode, event_name, count, args)))
+    {
+        ret = create_child_process(child, cmdline, cwd, create_flags);
+        free(cmdline);
+        if (ret)
+        {
+            child->running = TRUE;
+            read_child_id(child);
+            return TRUE;
+        }
+    }
+    if (child->quit) CloseHandle(child->quit);
+    child->quit = NULL;
+    return FALSE;
+}
+
+static void log_line(struct child *child, const char *line)
+{
+    size_t len = strlen(line);
+
+    if (child->log_used + len + 2 > sizeof(child->log)) return;
+    memcpy(child->log + child->log_used, line, len);
+    child->log_used += len;
+    child->log[child->log_used++] = '\n';
+    child->log[child->log_used] = 0;
+}
+
+static BOOL is_answer(const char *line)
+{
+    return !strcmp(line, "ready") || !strncmp(line, "notready", 8) || !strncmp(line, "handle ", 7)
+        || !strncmp(line, "key ", 4);
+}
+
+/* Takes the complete lines out of the buffer: TRUE when one is the answer wanted. */
+static BOOL take_lines(struct child *child, char *reply, DWORD size, BOOL to_end)
+{
+    char *line, *end;
+    BOOL found;
+
+    while ((end = memchr(child->buffer, '\n', child->used)))
+    {
+        *end = 0;
+        line = child->buffer;
+        if (end > line && end[-1] == '\r') end[-1] = 0;
+        found = !to_end && is_answer(line);
+        if (found) lstrcpynA(reply, line, size);
+        else if (line[0])
+        {
+            trace("child %04lx: %s\n", child->pi.dwProcessId, line);
+            log_line(child, line);
+        }
+        child->used -= end + 1 - child->buffer;
+        memmove(child->buffer, end + 1, child->used);
+        if (found) return TRUE;
+    }
+    return FALSE;
+}
+
+static void flush_partial_line(struct child *child)
+{
+    if (!child->used) return;
+    child->buffer[child->used] = 0;
+    trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
+    log_line(child, child->buffer);
+    child->used = 0;
+}
+
+BOOL read_child_output(struct child *child, char *reply, DWORD size, DWORD timeout, BOOL to_end)
+{
+    DWORD start = GetTickCount(), avail, got;
+
+    for (;;)
+    {
+        if (take_lines(child, reply, size, to_end)) return TRUE;
+        if (child->used == sizeof(child->buffer) - 1) flush_partial_line(child);
+        /* PeekNamedPipe fails once the child has exited and its end is closed. */
+        if (!PeekNamedPipe(child->output, NULL, 0, NULL, &avail, NULL)) break;
+        if (!avail)
+        {
+            if (GetTickCount() - start >= timeout) return FALSE;
+            Sleep(10);
+            continue;
+        }
+        if (!ReadFile(child->output, child->buffer + child->used,
+                      min(avail, (DWORD)sizeof(child->buffer) - 1 - child->used), &got, NULL) || !got)
+            break;
+        child->used += got;
+    }
+    flush_partial_line(child);
+    return to_end;
+}
+
+BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *unit,
+                   const WCHAR *mode, unsigned int count, const WCHAR * const *args, const WCHAR *cwd,
+                   DWORD create_flags)
+{
+    char reply[256] = "";
+
+    if (!start_child(child, exe, unit, mode, TRUE, count, args, cwd, create_flags)) return FALSE;
+    get_process_id(child->pi.hProcess, &child->id);
+    if (!read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE))
+    {
+        ok_(file, line)(0, "the %s child %04lx did not get ready\n", wine_dbgstr_w(mode), child->pi.dwProcessId);
+        kill_child(child);
+        return FALSE;
+    }
+    if (strcmp(reply, "ready"))
+    {
+        skip_(file, line)("the %s child: %s\n", wine_dbgstr_w(mode), reply);
+        kill_child(child);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+DWORD finish_child_(const char *file, int line, struct child *child, BOOL let_go)
+{
+    if (!child->running) return child->exit_code;
+    if (let_go && child->quit) SetEvent(child->quit);
+    if (WaitForSingleObject(child->pi.hProcess, EXIT_TIMEOUT) != WAIT_OBJECT_0)
+    {
+        ok_(file, line)(0, "child %04lx did not exit\n", child->pi.dwProcessId);
+        TerminateProcess(child->pi.hProcess, 1);
+        WaitForSingleObject(child->pi.hProcess, 5000);
+    }
+    read_child_output(child, NULL, 0, EXIT_TIMEOUT, TRUE);
+    child->exit_code = 0xdeadbeef;
+    GetExitCodeProcess(child->pi.hProcess, &child->exit_code);
+    CloseHandle(child->pi.hProcess);
+    CloseHandle(child->pi.hThread);
+    CloseHandle(child->output);
+    if (child->quit) CloseHandle(child->quit);
+    child->quit = NULL;
+    child->running = FALSE;
+    return child->exit_code;
+}
+
+BOOL child_running(const struct child *child)
+{
+    return child->running && WaitForSingleObject(child->pi.hProcess, 0) == WAIT_TIMEOUT;
+}
+
+void kill_child(struct child *child)
+{
+    if (!child->running) return;
+    if (child_running(child))
+    {
+        TerminateProcess(child->pi.hProcess, 1);
+        WaitForSingleObject(child->pi.hProcess, 5000);
+    }
+    finish_child(child, FALSE);
+}
+
+void stop_child(struct child *child)
+{
+    char reply[16];
+
+    if (!child->running) return;
+    if (child->quit) SetEvent(child->quit);
+    read_child_output(child, reply, sizeof(reply), CHILD_WAIT, TRUE);
+    wait_child_process(&child->pi);
+    CloseHandle(child->output);
+    if (child->quit) CloseHandle(child->quit);
+    child->quit = NULL;
+    child->running = FALSE;
+}
+
+/* "exe <unit> host <event> <min>": a child that opens sessions until it holds a handle of at
+ * least min, prints "handle N" and waits for the event. */
+BOOL start_host(struct child *child, const WCHAR *exe, const WCHAR *unit, DWORD min_handle, HANDLE *release,
+                DWORD *handle)
+{
+    WCHAR event_name[64], min[16];
+    const WCHAR *args[2] = { event_name, min };
+    char reply[64];
+
+    *handle = NO_SESSION;
+    swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_%ls_%lx_%lx", unit, GetCurrentProcessId(), GetTickCount());
+    swprintf(min, ARRAY_SIZE(min), L"%lu", min_handle);
+    if (!(*release = CreateEventW(NULL, TRUE, FALSE, event_name))) return FALSE;
+    if (!start_child(child, exe, unit, L"host", FALSE, 2, args, NULL, 0))
+    {
+        CloseHandle(*release);
+        *release = NULL;
+        return FALSE;
+    }
+    if (read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE) && !strncmp(reply, "handle ", 7))
+        *handle = strtoul(reply + 7, NULL, 10);
+    return TRUE;
+}
+
+void stop_host(struct child *child, HANDLE release)
+{
+    SetEvent(release);
+    stop_child(child);
+    CloseHandle(release);
+}
+
+void run_in_both_arches(const WCHAR *self_exe, const WCHAR *exe_name, void (*run)(const WCHAR *exe))
+{
+    WCHAR exe[MAX_PATH];
+
+    winetest_push_context("same arch");
+    run(self_exe);
+    winetest_pop_context();
+    if (!find_other_arch_exe(exe_name, exe, ARRAY_SIZE(exe)))
+    {
+        skip("other architecture not available\n");
+        return;
+    }
+    winetest_push_context("other arch");
+    run(exe);
+    winetest_pop_context();
+}
+
+unsigned int host_sessions(const char *event_name, const char *min_arg, DWORD *handles, unsigned int max)
+{
+    DWORD min_handle = strtoul(min_arg, NULL, 10), ret;
+    unsigned int count = 0;
+    WCHAR key[KEY_BUFFER];
+    HANDLE event;
+
+    event = OpenEventA(SYNCHRONIZE, FALSE, event_name);
+    ok(event != NULL, "OpenEventA failed, error %lu\n", GetLastError());
+    while (count < max)
+    {
+        ret = RmStartSession(&handles[count], 0, key);
+        ok(!ret, "RmStartSession: got %lu\n", ret);
+        if (ret) break;
+        if (handles[count++] >= min_handle) break;
+    }
+    printf("handle %lu\n", count ? handles[count - 1] : NO_SESSION);
+    fflush(stdout);
+    if (event)
+    {
+        ok(WaitForSingleObject(event, 120000) == WAIT_OBJECT_0, "the parent did not release the child\n");
+        CloseHandle(event);
+    }
+    return count;
+}
+
+BOOL child_said(const struct child *child, const char *text)
+{
+    return strstr(child->log, text) != NULL;
+}
+
+void run_service_child(const char *name_arg, WCHAR *name, size_t size, LPSERVICE_MAIN_FUNCTIONW main, HANDLE *stop)
+{
+    SERVICE_TABLE_ENTRYW table[2];
+
+    to_wide(name_arg, name, size);
+    *stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    table[0].lpServiceName = name;
+    table[0].lpServiceProc = main;
+    table[1].lpServiceName = NULL;
+    table[1].lpServiceProc = NULL;
+    StartServiceCtrlDispatcherW(table);
+    CloseHandle(*stop);
 }
 
 BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy)
@@ -418,3 +757,32 @@ void call_stdcall_probe(struct stdcall_probe *probe)
 }
 
 #endif  /* __i386__ */
+
+static WCHAR ascii_lower(WCHAR c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+BOOL data_contains_key(const BYTE *data, DWORD size, const WCHAR *key)
+{
+    DWORD i, j;
+
+    /* UTF-16 text at any byte offset */
+    for (i = 0; i + KEY_CHARS * sizeof(WCHAR) <= size; i++)
+    {
+        for (j = 0; j < KEY_CHARS; j++)
+        {
+            WCHAR c = data[i + 2 * j] | (data[i + 2 * j + 1] << 8);
+            if (ascii_lower(c) != ascii_lower(key[j])) break;
+        }
+        if (j == KEY_CHARS) return TRUE;
+    }
+    /* 8-bit text */
+    for (i = 0; i + KEY_CHARS <= size; i++)
+    {
+        for (j = 0; j < KEY_CHARS; j++)
+            if (ascii_lower(data[i + j]) != ascii_lower(key[j])) break;
+        if (j == KEY_CHARS) return TRUE;
+    }
+    return FALSE;
+}

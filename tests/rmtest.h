@@ -120,6 +120,10 @@ void trace_entry(const RM_PROCESS_INFO *info);
  * apart is not documented, so the tests accept any of them there (tests/EVIDENCE.md). */
 BOOL is_user_app_type(RM_APP_TYPE type);
 
+/* Whether the data holds the key's 32 hex digits as UTF-16 text at any byte offset, or as
+ * 8-bit text, in either case. */
+BOOL data_contains_key(const BYTE *data, DWORD size, const WCHAR *key);
+
 /* ------------------------------------------------------------------ status callbacks */
 
 #define MAX_STATUS_VALUES 256
@@ -151,13 +155,84 @@ void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix);
 void delete_temp_file(const WCHAR *name);
 BOOL directory_of(const WCHAR *path, WCHAR *dir, size_t size);
 void to_wide(const char *arg, WCHAR *path, DWORD size);
-/* The other architecture's build of this unit (exe_name, e.g. L"getlist.exe"), if the
- * harness named its directory in RSTRTMGR_TEST_OTHER_ARCH. */
-BOOL find_other_arch_exe(const WCHAR *exe_name, WCHAR *exe, size_t size);
 /* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
  * into a new directory in the temp directory.  The copy's path is returned in copy. */
 BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy);
 void delete_executable_copy(const WCHAR *dir, const WCHAR *copy);
+
+/* ------------------------------------------------------------------ child processes */
+
+/* How long a child may take to say it is ready, and to exit once let go. */
+#define READY_TIMEOUT 30000
+#define EXIT_TIMEOUT 10000
+#define CHILD_WAIT 120000
+
+/* A child process started as "exe <unit> <mode> [<quit event>] <args>...": a unit's program
+ * run in one of the modes of its START_TEST.  Its standard output and error come back through
+ * a pipe: a line "ready" once it holds what it was asked to hold, "notready <reason>" if it
+ * cannot, or "handle <n>" naming a session handle it opened; other lines (its own test
+ * output) are traced and kept in log. */
+struct child
+{
+    PROCESS_INFORMATION pi;
+    RM_UNIQUE_PROCESS id;
+    HANDLE output;
+    HANDLE quit;        /* set to let the child exit; NULL for children that exit by themselves */
+    char buffer[4096];
+    DWORD used;
+    char log[8192];
+    DWORD log_used;
+    DWORD exit_code;
+    BOOL running;
+};
+
+/* Starts the child in cwd (NULL: this one's) with the creation flags given; quit makes the
+ * event that lets it go, passed after the mode.  A failure to start is a failed check;
+ * child->id is read without one. */
+BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *unit, const WCHAR *mode, BOOL quit,
+                 unsigned int count, const WCHAR * const *args, const WCHAR *cwd, DWORD create_flags);
+/* Reads the child's output.  Stops at a "ready", "notready" or "handle" line, returned in
+ * reply, unless to_end is set; then reads until the child closes its output.  Returns FALSE on
+ * a timeout or when the output ends without such a line. */
+BOOL read_child_output(struct child *child, char *reply, DWORD size, DWORD timeout, BOOL to_end);
+/* Starts a child with a quit event, checks that its identity can be read, and waits until it
+ * is ready.  A child that says
+ * "notready" is skipped; one that says nothing fails.  On FALSE the child is already gone. */
+BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *unit,
+                   const WCHAR *mode, unsigned int count, const WCHAR * const *args, const WCHAR *cwd,
+                   DWORD create_flags);
+/* Collects the output and the exit code of a child and closes its handles.  With let_go, the
+ * child is told to quit first; one that does not exit in time is terminated (and that fails). */
+#define finish_child(a, b) finish_child_(__FILE__, __LINE__, a, b)
+DWORD finish_child_(const char *file, int line, struct child *child, BOOL let_go);
+/* Ends a child whatever state it is in, without judging how it ended. */
+void kill_child(struct child *child);
+/* Lets the child go; its exit code, its failure count, adds to this process's failures as
+ * wait_child_process() does, without a check of its own. */
+void stop_child(struct child *child);
+BOOL child_running(const struct child *child);
+/* Starts "exe <unit> host <event> <min>", a child that holds a session handle of at least
+ * min_handle until *release is set, and reads the handle it reports (NO_SESSION if none).
+ * FALSE if it could not be started. */
+BOOL start_host(struct child *child, const WCHAR *exe, const WCHAR *unit, DWORD min_handle, HANDLE *release,
+                DWORD *handle);
+/* Releases such a child and collects its failures. */
+void stop_host(struct child *child, HANDLE release);
+/* Whether the child wrote a line containing text. */
+BOOL child_said(const struct child *child, const char *text);
+/* The other architecture's build of this unit (exe_name, e.g. L"getlist.exe"), if the
+ * harness named its directory in RSTRTMGR_TEST_OTHER_ARCH. */
+BOOL find_other_arch_exe(const WCHAR *exe_name, WCHAR *exe, size_t size);
+/* Runs this process as the service name_arg (copied into name), with main as its ServiceMain,
+ * until it stops; *stop is an event main may wait on, made before and closed after. */
+void run_service_child(const char *name_arg, WCHAR *name, size_t size, LPSERVICE_MAIN_FUNCTIONW main, HANDLE *stop);
+/* Runs a scenario with this unit's own program (self_exe), then, under the context
+ * "other arch", with the other architecture's build of it (exe_name), or skips that. */
+void run_in_both_arches(const WCHAR *self_exe, const WCHAR *exe_name, void (*run)(const WCHAR *exe));
+/* The "host" child mode: opens sessions until one has a handle of at least min_arg (at most
+ * max), prints "handle N", and waits for the parent to set the event; returns how many it
+ * opened. */
+unsigned int host_sessions(const char *event_name, const char *min_arg, DWORD *handles, unsigned int max);
 
 /* ------------------------------------------------------------------ x86 calling convention */
 

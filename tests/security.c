@@ -45,7 +45,7 @@
 #define FOREIGN_MIN 8
 
 static RM_UNIQUE_PROCESS self_owner;
-static char self_exe[MAX_PATH];
+static WCHAR self_exe[MAX_PATH];
 
 static int hex_value(WCHAR c)
 {
@@ -53,11 +53,6 @@ static int hex_value(WCHAR c)
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-static WCHAR ascii_lower(WCHAR c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 static BOOL key_to_bytes(const WCHAR *key, BYTE bytes[KEY_BYTES])
@@ -75,25 +70,11 @@ static BOOL key_to_bytes(const WCHAR *key, BYTE bytes[KEY_BYTES])
 }
 
 /* Whether data holds the key as UTF-16 or 8-bit text (any case, any offset), or its bytes. */
-static BOOL data_contains_key(const BYTE *data, DWORD size, const WCHAR *key, const BYTE bytes[KEY_BYTES])
+static BOOL data_holds_key(const BYTE *data, DWORD size, const WCHAR *key, const BYTE bytes[KEY_BYTES])
 {
-    DWORD i, j;
+    DWORD i;
 
-    for (i = 0; i + KEY_CHARS * sizeof(WCHAR) <= size; i++)
-    {
-        for (j = 0; j < KEY_CHARS; j++)
-        {
-            WCHAR c = data[i + 2 * j] | (data[i + 2 * j + 1] << 8);
-            if (ascii_lower(c) != ascii_lower(key[j])) break;
-        }
-        if (j == KEY_CHARS) return TRUE;
-    }
-    for (i = 0; i + KEY_CHARS <= size; i++)
-    {
-        for (j = 0; j < KEY_CHARS; j++)
-            if (ascii_lower(data[i + j]) != ascii_lower(key[j])) break;
-        if (j == KEY_CHARS) return TRUE;
-    }
+    if (data_contains_key(data, size, key)) return TRUE;
     for (i = 0; i + KEY_BYTES <= size; i++)
         if (!memcmp(data + i, bytes, KEY_BYTES)) return TRUE;
     return FALSE;
@@ -101,7 +82,7 @@ static BOOL data_contains_key(const BYTE *data, DWORD size, const WCHAR *key, co
 
 static BOOL name_contains_key(const WCHAR *name, const WCHAR *key, const BYTE bytes[KEY_BYTES])
 {
-    return data_contains_key((const BYTE *)name, (DWORD)(wcslen(name) * sizeof(WCHAR)), key, bytes);
+    return data_holds_key((const BYTE *)name, (DWORD)(wcslen(name) * sizeof(WCHAR)), key, bytes);
 }
 
 /* Looks through a key and all below it; returns the number of places the key was found. */
@@ -125,7 +106,7 @@ static unsigned int search_tree(HKEY key, const WCHAR *path, const WCHAR *sessio
         size = max_data;
         if (RegEnumValueW(key, index, name, &name_len, NULL, &type, data, &size)) break;
         (*values)++;
-        if (name_contains_key(name, session_key, bytes) || data_contains_key(data, size, session_key, bytes))
+        if (name_contains_key(name, session_key, bytes) || data_holds_key(data, size, session_key, bytes))
         {
             ok(0, "%s\\%s holds the session key\n", wine_dbgstr_w(path), wine_dbgstr_w(name));
             found++;
@@ -349,45 +330,16 @@ static void test_join_guessing(void)
 
 /* ------------------------------------------------------------------ handles of another process */
 
-static BOOL get_other_arch_exe(char *exe, DWORD size)
-{
-    char dir[MAX_PATH];
-    DWORD len;
-
-    len = GetEnvironmentVariableA("RSTRTMGR_TEST_OTHER_ARCH", dir, sizeof(dir));
-    if (!len || len >= sizeof(dir)) return FALSE;
-    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
-    snprintf(exe, size, "%s\\security.exe", dir);
-    return GetFileAttributesA(exe) != INVALID_FILE_ATTRIBUTES;
-}
-
 /* Child: opens sessions until one has a handle of at least the given number, prints it, waits
  * for the event, then checks that its session is untouched. */
 static void child_host(const char *event_name, const char *min_arg)
 {
-    DWORD handles[FOREIGN_MIN + 2], min_handle = strtoul(min_arg, NULL, 10), ret, reasons, needed;
-    unsigned int count = 0, i;
-    WCHAR key[KEY_BUFFER];
+    DWORD handles[FOREIGN_MIN + 2], ret, reasons, needed;
+    unsigned int count, i;
     BYTE filters[1024];
-    HANDLE event;
     UINT n, infos_needed;
 
-    event = OpenEventA(SYNCHRONIZE, FALSE, event_name);
-    ok(event != NULL, "OpenEventA failed, error %lu\n", GetLastError());
-    while (count < ARRAY_SIZE(handles))
-    {
-        ret = RmStartSession(&handles[count], 0, key);
-        ok(!ret, "RmStartSession: got %lu\n", ret);
-        if (ret) break;
-        if (handles[count++] >= min_handle) break;
-    }
-    printf("handle %lu\n", count ? handles[count - 1] : NO_SESSION);
-    fflush(stdout);
-    if (event)
-    {
-        ok(WaitForSingleObject(event, 120000) == WAIT_OBJECT_0, "the parent did not release the child\n");
-        CloseHandle(event);
-    }
+    count = host_sessions(event_name, min_arg, handles, ARRAY_SIZE(handles));
     if (count)
     {
         DWORD h = handles[count - 1];
@@ -411,16 +363,13 @@ static void child_host(const char *event_name, const char *min_arg)
     }
 }
 
-static void run_foreign_handle(const char *exe)
+static void run_foreign_handle(const WCHAR *exe)
 {
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    char cmdline[MAX_PATH + 128], event_name[64], buffer[4096], *line, *end;
-    STARTUPINFOA si = { sizeof(si) };
-    PROCESS_INFORMATION pi;
-    HANDLE read_pipe, write_pipe, event;
+    struct child child;
+    HANDLE event;
     WCHAR key[KEY_BUFFER], file[MAX_PATH];
     LPCWSTR files[1] = { file };
-    DWORD used = 0, got, foreign = NO_SESSION, own, ret, reasons, needed;
+    DWORD foreign = NO_SESSION, own, ret, reasons, needed;
     BYTE filters[256];
     UINT n, infos_needed;
     BOOL started;
@@ -431,27 +380,7 @@ static void run_foreign_handle(const char *exe)
     if (ret) return;
     swprintf(file, ARRAY_SIZE(file), L"%ls\\rmtest_security_foreign.dat", temp_dir);
 
-    snprintf(event_name, sizeof(event_name), "rmtest_security_%lx_%lx", GetCurrentProcessId(), GetTickCount());
-    event = CreateEventA(NULL, TRUE, FALSE, event_name);
-    CreatePipe(&read_pipe, &write_pipe, &sa, 0);
-    SetHandleInformation(read_pipe, HANDLE_FLAG_INHERIT, 0);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdOutput = si.hStdError = write_pipe;
-    snprintf(cmdline, sizeof(cmdline), "\"%s\" security host %s %u", exe, event_name, FOREIGN_MIN);
-    started = CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
-    ok(started, "CreateProcessA(%s) failed, error %lu\n", cmdline, GetLastError());
-    CloseHandle(write_pipe);
-    while (started && used < sizeof(buffer) - 1)
-    {
-        if (!ReadFile(read_pipe, buffer + used, sizeof(buffer) - 1 - used, &got, NULL) || !got) break;
-        used += got;
-        buffer[used] = 0;
-        if ((line = strstr(buffer, "handle ")) && strchr(line, '\n'))
-        {
-            foreign = strtoul(line + 7, NULL, 10);
-            break;
-        }
-    }
+    started = start_host(&child, exe, L"security", FOREIGN_MIN, &event, &foreign);
     ok(foreign != NO_SESSION, "the child reported no handle\n");
     ok(foreign != own, "the child's handle %lu is ours too\n", foreign);
 
@@ -482,44 +411,14 @@ static void run_foreign_handle(const char *exe)
         ok(ret == ERROR_INVALID_HANDLE, "RmEndSession: got %lu\n", ret);
     }
 
-    if (event) SetEvent(event);
-    if (started)
-    {
-        while (used < sizeof(buffer) - 1 && ReadFile(read_pipe, buffer + used, sizeof(buffer) - 1 - used, &got, NULL)
-               && got)
-            used += got;
-        buffer[used] = 0;
-        for (line = buffer; *line; line = end)
-        {
-            if ((end = strchr(line, '\n'))) *end++ = 0;
-            else end = line + strlen(line);
-            if (*line && *line != '\r' && strncmp(line, "handle ", 7)) trace("child: %s\n", line);
-        }
-        wait_child_process(&pi);
-        CloseHandle(pi.hProcess);
-        CloseHandle(pi.hThread);
-    }
-    CloseHandle(read_pipe);
-    if (event) CloseHandle(event);
+    if (started) stop_host(&child, event);
     ret = RmEndSession(own);
     ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu\n", ret);
 }
 
 static void test_foreign_handle(void)
 {
-    char exe[MAX_PATH];
-
-    winetest_push_context("same arch");
-    run_foreign_handle(self_exe);
-    winetest_pop_context();
-    if (!get_other_arch_exe(exe, sizeof(exe)))
-    {
-        skip("other architecture not available\n");
-        return;
-    }
-    winetest_push_context("other arch");
-    run_foreign_handle(exe);
-    winetest_pop_context();
+    run_in_both_arches(self_exe, L"security.exe", run_foreign_handle);
 }
 
 /* ------------------------------------------------------------------ what RmShutdown spares */
@@ -719,7 +618,7 @@ START_TEST(security)
 
     argc = winetest_get_mainargs(&argv);
     get_process_owner(GetCurrentProcessId(), &self_owner);
-    GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
+    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     init_temp_dir(L"security");
     trace_loaded_dll();
 

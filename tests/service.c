@@ -42,8 +42,6 @@
 
 /* How long a service may take to reach a state. */
 #define STATE_TIMEOUT 30000
-/* How long a service process may take to exit once stopped. */
-#define EXIT_TIMEOUT 10000
 /* How long a service runs if nobody stops it. */
 #define SERVICE_LIFETIME 120000
 /* How long a service stays START_PENDING. */
@@ -598,18 +596,9 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 
 static void child_service(const char *name, const char *log, const char *held)
 {
-    SERVICE_TABLE_ENTRYW table[2];
-
-    to_wide(name, service_name, ARRAY_SIZE(service_name));
     to_wide(log, service_log, ARRAY_SIZE(service_log));
     to_wide(held, service_held, ARRAY_SIZE(service_held));
-    service_stop = CreateEventW(NULL, TRUE, FALSE, NULL);
-    table[0].lpServiceName = service_name;
-    table[0].lpServiceProc = service_main;
-    table[1].lpServiceName = NULL;
-    table[1].lpServiceProc = NULL;
-    StartServiceCtrlDispatcherW(table);
-    CloseHandle(service_stop);
+    run_service_child(name, service_name, ARRAY_SIZE(service_name), service_main, &service_stop);
 }
 
 START_TEST(service)

@@ -36,7 +36,7 @@
 static const WCHAR unknown_key[] = L"00000000000000000000000000000000";
 
 static RM_UNIQUE_PROCESS self_owner;
-static char self_exe[MAX_PATH];
+static WCHAR self_exe[MAX_PATH];
 
 static void fill_key(WCHAR *key)
 {
@@ -48,11 +48,6 @@ static void fill_key(WCHAR *key)
 static BOOL is_hex_char(WCHAR c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static WCHAR ascii_lower(WCHAR c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 #define check_key(key) check_key_(__FILE__, __LINE__, key)
@@ -191,65 +186,6 @@ static void end_many_sessions(const DWORD *handles, unsigned int count)
         ret = RmEndSession(handles[i]);
         ok(ret == ERROR_SUCCESS, "session %u (handle %lu): got %lu\n", i, handles[i], ret);
     }
-}
-
-static BOOL data_contains_key(const BYTE *data, DWORD size, const WCHAR *key)
-{
-    DWORD i, j;
-
-    /* UTF-16 text at any byte offset */
-    for (i = 0; i + KEY_CHARS * sizeof(WCHAR) <= size; i++)
-    {
-        for (j = 0; j < KEY_CHARS; j++)
-        {
-            WCHAR c = data[i + 2 * j] | (data[i + 2 * j + 1] << 8);
-            if (ascii_lower(c) != ascii_lower(key[j])) break;
-        }
-        if (j == KEY_CHARS) return TRUE;
-    }
-    /* 8-bit text */
-    for (i = 0; i + KEY_CHARS <= size; i++)
-    {
-        for (j = 0; j < KEY_CHARS; j++)
-            if (ascii_lower(data[i + j]) != ascii_lower(key[j])) break;
-        if (j == KEY_CHARS) return TRUE;
-    }
-    return FALSE;
-}
-
-static BOOL start_child(const char *cmdline, HANDLE output, PROCESS_INFORMATION *pi)
-{
-    STARTUPINFOA si;
-    char *buffer;
-    BOOL ret;
-
-    memset(&si, 0, sizeof(si));
-    si.cb = sizeof(si);
-    if (output)
-    {
-        si.dwFlags = STARTF_USESTDHANDLES;
-        si.hStdInput = NULL;
-        si.hStdOutput = output;
-        si.hStdError = output;
-    }
-    buffer = malloc(strlen(cmdline) + 1);
-    strcpy(buffer, cmdline);
-    ret = CreateProcessA(NULL, buffer, NULL, NULL, output != NULL, 0, NULL, NULL, &si, pi);
-    ok(ret, "CreateProcessA(%s) failed, error %lu\n", cmdline, GetLastError());
-    free(buffer);
-    return ret;
-}
-
-static BOOL get_other_arch_exe(char *exe, DWORD size)
-{
-    char dir[MAX_PATH];
-    DWORD len;
-
-    len = GetEnvironmentVariableA("RSTRTMGR_TEST_OTHER_ARCH", dir, sizeof(dir));
-    if (!len || len >= sizeof(dir)) return FALSE;
-    while (len && (dir[len - 1] == '\\' || dir[len - 1] == '/')) dir[--len] = 0;
-    snprintf(exe, size, "%s\\session.exe", dir);
-    return TRUE;
 }
 
 static void test_RmStartSession(void)
@@ -595,11 +531,11 @@ static void child_join(const char *key_arg)
     ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu\n", ret);
 }
 
-static void run_join_child(const char *exe)
+static void run_join_child(const WCHAR *exe)
 {
     WCHAR key[KEY_BUFFER], name[32];
-    char cmdline[MAX_PATH + 128], key_arg[KEY_BUFFER];
-    PROCESS_INFORMATION pi;
+    const WCHAR *args[1] = { key };
+    struct child child;
     DWORD ret, handle, reasons;
     UINT needed, count;
 
@@ -608,9 +544,7 @@ static void run_join_child(const char *exe)
     if (ret) return;
     ok(count_sessions(&self_owner, name, ARRAY_SIZE(name)) == 1, "expected one session key\n");
 
-    WideCharToMultiByte(CP_ACP, 0, key, -1, key_arg, sizeof(key_arg), NULL, NULL);
-    snprintf(cmdline, sizeof(cmdline), "\"%s\" session join %s", exe, key_arg);
-    if (start_child(cmdline, NULL, &pi)) wait_child_process(&pi);
+    if (start_child(&child, exe, L"session", L"join", FALSE, 1, args, NULL, 0)) stop_child(&child);
 
     /* The secondary left; the session stays with its primary. */
     ok(session_key_owned(name, &self_owner), "%s was deleted\n", wine_dbgstr_w(name));
@@ -629,20 +563,7 @@ static void run_join_child(const char *exe)
 
 static void test_join_from_child(void)
 {
-    char exe[MAX_PATH];
-
-    winetest_push_context("same arch");
-    run_join_child(self_exe);
-    winetest_pop_context();
-
-    if (!get_other_arch_exe(exe, sizeof(exe)))
-    {
-        skip("other architecture not available\n");
-        return;
-    }
-    winetest_push_context("other arch");
-    run_join_child(exe);
-    winetest_pop_context();
+    run_in_both_arches(self_exe, L"session.exe", run_join_child);
 }
 
 static void child_host(const char *event_name)
@@ -664,7 +585,7 @@ static void child_host(const char *event_name)
         return;
     }
     WideCharToMultiByte(CP_ACP, 0, key, -1, key_arg, sizeof(key_arg), NULL, NULL);
-    printf("rmkey:%s\n", key_arg);
+    printf("key %s\n", key_arg);
     fflush(stdout);
 
     ret = WaitForSingleObject(event, 20000);
@@ -678,92 +599,25 @@ static void child_host(const char *event_name)
     ok(ret == ERROR_SUCCESS, "RmEndSession: got %lu\n", ret);
 }
 
-/* Reads the child's output line by line; returns TRUE once a key line was read. Other lines are
- * traced. Stops at end of output if stop_at_key is FALSE. */
-static BOOL read_child_output(HANDLE pipe, char *buffer, DWORD size, DWORD *used, char *key, BOOL stop_at_key)
+static void run_host_child(const WCHAR *exe)
 {
-    char *line, *end;
-    BOOL found = FALSE;
-    DWORD got;
-
-    for (;;)
-    {
-        while ((end = memchr(buffer, '\n', *used)))
-        {
-            *end = 0;
-            line = buffer;
-            if (end > line && end[-1] == '\r') end[-1] = 0;
-            if (!strncmp(line, "rmkey:", 6))
-            {
-                lstrcpynA(key, line + 6, KEY_BUFFER);
-                found = TRUE;
-            }
-            else trace("child: %s\n", line);
-            *used -= end + 1 - buffer;
-            memmove(buffer, end + 1, *used);
-            if (found && stop_at_key) return TRUE;
-        }
-        if (*used == size - 1)
-        {
-            buffer[*used] = 0;
-            trace("child: %s\n", buffer);
-            *used = 0;
-        }
-        if (!ReadFile(pipe, buffer + *used, size - 1 - *used, &got, NULL) || !got) break;
-        *used += got;
-    }
-    if (*used)
-    {
-        buffer[*used] = 0;
-        trace("child: %s\n", buffer);
-        *used = 0;
-    }
-    return found;
-}
-
-static void run_host_child(const char *exe)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    char cmdline[MAX_PATH + 128], event_name[64], key_arg[KEY_BUFFER], buffer[1024];
-    HANDLE read_pipe, write_pipe, event;
+    char reply[64] = "";
     RM_UNIQUE_PROCESS child_owner;
-    PROCESS_INFORMATION pi;
+    struct child child;
     WCHAR key[KEY_BUFFER], name[32];
-    DWORD ret, handle, used = 0;
+    DWORD ret, handle;
     unsigned int count;
     BOOL found;
 
-    snprintf(event_name, sizeof(event_name), "rstrtmgr_test_host_%lx_%lx",
-             GetCurrentProcessId(), GetTickCount());
-    event = CreateEventA(NULL, TRUE, FALSE, event_name);
-    ok(event != NULL, "CreateEventA failed, error %lu\n", GetLastError());
-    if (!event) return;
-    if (!CreatePipe(&read_pipe, &write_pipe, &sa, 0))
-    {
-        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
-        CloseHandle(event);
-        return;
-    }
-    SetHandleInformation(read_pipe, HANDLE_FLAG_INHERIT, 0);
+    if (!start_child(&child, exe, L"session", L"host", TRUE, 0, NULL, NULL, 0)) return;
+    child_owner = child.id;
 
-    snprintf(cmdline, sizeof(cmdline), "\"%s\" session host %s", exe, event_name);
-    if (!start_child(cmdline, write_pipe, &pi))
-    {
-        CloseHandle(write_pipe);
-        CloseHandle(read_pipe);
-        CloseHandle(event);
-        return;
-    }
-    CloseHandle(write_pipe);
-    get_process_id(pi.hProcess, &child_owner);
-
-    key_arg[0] = 0;
-    found = read_child_output(read_pipe, buffer, sizeof(buffer), &used, key_arg, TRUE);
+    found = read_child_output(&child, reply, sizeof(reply), CHILD_WAIT, FALSE) && !strncmp(reply, "key ", 4);
     ok(found, "the child did not report a session key\n");
     if (found)
     {
         fill_key(key);
-        MultiByteToWideChar(CP_ACP, 0, key_arg, -1, key, KEY_BUFFER - 1);
+        MultiByteToWideChar(CP_ACP, 0, reply + 4, -1, key, KEY_BUFFER - 1);
         check_key(key);
 
         count = count_sessions(&child_owner, name, ARRAY_SIZE(name));
@@ -785,31 +639,13 @@ static void run_host_child(const char *exe)
                wine_dbgstr_w(name));
     }
 
-    SetEvent(event);
-    read_child_output(read_pipe, buffer, sizeof(buffer), &used, key_arg, FALSE);
-    wait_child_process(&pi);
+    stop_child(&child);
     ok(!count_sessions(&child_owner, NULL, 0), "the child's session key still exists\n");
-
-    CloseHandle(read_pipe);
-    CloseHandle(event);
 }
 
 static void test_join_host_child(void)
 {
-    char exe[MAX_PATH];
-
-    winetest_push_context("same arch");
-    run_host_child(self_exe);
-    winetest_pop_context();
-
-    if (!get_other_arch_exe(exe, sizeof(exe)))
-    {
-        skip("other architecture not available\n");
-        return;
-    }
-    winetest_push_context("other arch");
-    run_host_child(exe);
-    winetest_pop_context();
+    run_in_both_arches(self_exe, L"session.exe", run_host_child);
 }
 
 static void test_session_limit(void)
@@ -875,17 +711,15 @@ static void test_orphan_reclaim(void)
 {
     DWORD handles[MAX_SESSIONS + 8], ret;
     RM_UNIQUE_PROCESS child_owner;
-    char cmdline[MAX_PATH + 64];
-    PROCESS_INFORMATION pi;
+    struct child child;
     unsigned int live, count, abandoned;
     WCHAR name[32];
 
     live = count_live_sessions();
 
-    snprintf(cmdline, sizeof(cmdline), "\"%s\" session orphan", self_exe);
-    if (!start_child(cmdline, NULL, &pi)) return;
-    get_process_id(pi.hProcess, &child_owner);
-    wait_child_process(&pi);
+    if (!start_child(&child, self_exe, L"session", L"orphan", FALSE, 0, NULL, NULL, 0)) return;
+    child_owner = child.id;
+    stop_child(&child);
 
     abandoned = count_sessions(&child_owner, name, ARRAY_SIZE(name));
     ok(abandoned == 1, "found %u session keys owned by the exited child\n", abandoned);
@@ -1163,24 +997,22 @@ static void child_busy(const char *key_arg, const char *event_name)
     if (busy.calling) CloseHandle(busy.calling);
 }
 
-static void run_busy_child(const char *exe, unsigned int delay)
+static void run_busy_child(const WCHAR *exe, unsigned int delay)
 {
-    char cmdline[MAX_PATH + 128], key_arg[KEY_BUFFER], event_name[64];
-    PROCESS_INFORMATION pi;
-    WCHAR key[KEY_BUFFER];
+    WCHAR key[KEY_BUFFER], event_name[64];
+    const WCHAR *args[2] = { key, event_name };
+    struct child child;
     HANDLE event;
     DWORD primary;
 
     if (!start_busy_session(&primary, key, NULL)) return;
-    snprintf(event_name, sizeof(event_name), "rmtest_session_busy_%lx", GetCurrentProcessId());
-    event = CreateEventA(NULL, FALSE, FALSE, event_name);
-    WideCharToMultiByte(CP_ACP, 0, key, -1, key_arg, sizeof(key_arg), NULL, NULL);
-    snprintf(cmdline, sizeof(cmdline), "\"%s\" session busy %s %s", exe, key_arg, event_name);
-    if (start_child(cmdline, NULL, &pi))
+    swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_session_busy_%lx", GetCurrentProcessId());
+    event = CreateEventW(NULL, FALSE, FALSE, event_name);
+    if (start_child(&child, exe, L"session", L"busy", FALSE, 2, args, NULL, 0))
     {
         end_busy_session(primary, event, delay);
         /* A child whose call hangs is killed after the kit's timeout, and that is a failure. */
-        wait_child_process(&pi);
+        stop_child(&child);
     }
     else end_session(primary);
     CloseHandle(event);
@@ -1188,8 +1020,8 @@ static void run_busy_child(const char *exe, unsigned int delay)
 
 static void test_end_busy_session_child(void)
 {
-    char exe[MAX_PATH];
-    BOOL other = get_other_arch_exe(exe, sizeof(exe));
+    WCHAR exe[MAX_PATH];
+    BOOL other = find_other_arch_exe(L"session.exe", exe, ARRAY_SIZE(exe));
     unsigned int i;
 
     if (!other) skip("other architecture not available\n");
@@ -1358,7 +1190,7 @@ START_TEST(session)
 
     argc = winetest_get_mainargs(&argv);
     get_process_id(GetCurrentProcess(), &self_owner);
-    GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
+    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     trace_loaded_dll();
 
     if (argc >= 3)

@@ -35,12 +35,6 @@
 #define ENDSESSION_CLOSEAPP 0x00000001
 #endif
 
-/* How long a child may take to get ready. */
-#define READY_TIMEOUT 30000
-/* How long a child waits for the parent to let it go. */
-#define CHILD_WAIT 120000
-/* How long a child may take to exit once it should. */
-#define EXIT_TIMEOUT 10000
 /* How long a restarted application may take to start. */
 #define RESTART_TIMEOUT 10000
 /* How long to watch for an application that must not be started again. */
@@ -68,20 +62,6 @@ static BOOL WINAPI parent_ctrl_handler(DWORD event)
  * comes back through a pipe: a line "ready" once it holds what it was asked to hold, or
  * "notready <reason>" if it cannot; other lines (what it went through, its own test output)
  * are traced and kept in log. */
-struct child
-{
-    PROCESS_INFORMATION pi;
-    RM_UNIQUE_PROCESS id;
-    HANDLE output;
-    HANDLE quit;        /* set to let the child exit */
-    char buffer[4096];
-    DWORD used;
-    char log[8192];
-    DWORD log_used;
-    DWORD exit_code;
-    BOOL running;
-};
-
 /* Whether the platform keeps restart registrations.  Wine 8.0 keeps none:
  * GetApplicationRestartSettings returns E_NOTIMPL there. */
 static BOOL platform_keeps_registrations(void)
@@ -170,87 +150,10 @@ static void __stdcall stdcall_status_callback(UINT percent)
 
 /* ------------------------------------------------------------------ children */
 
-static void log_line(struct child *child, const char *line)
-{
-    size_t len = strlen(line);
-
-    if (child->log_used + len + 2 > sizeof(child->log)) return;
-    memcpy(child->log + child->log_used, line, len);
-    child->log_used += len;
-    child->log[child->log_used++] = '\n';
-    child->log[child->log_used] = 0;
-}
-
-/* Reads the child's output.  Stops at a "ready" or "notready" line, returned in reply, unless
- * to_end is set; then reads until the child closes its output.  Other lines are traced and
- * logged.  Returns FALSE on a timeout or when the output ends without the line. */
-static BOOL read_child_output(struct child *child, char *reply, DWORD size, DWORD timeout, BOOL to_end)
-{
-    DWORD start = GetTickCount(), avail, got;
-    char *line, *end;
-    BOOL found;
-
-    for (;;)
-    {
-        while ((end = memchr(child->buffer, '\n', child->used)))
-        {
-            *end = 0;
-            line = child->buffer;
-            if (end > line && end[-1] == '\r') end[-1] = 0;
-            found = !to_end && (!strcmp(line, "ready") || !strncmp(line, "notready", 8));
-            if (found) lstrcpynA(reply, line, size);
-            else if (line[0])
-            {
-                trace("child %04lx: %s\n", child->pi.dwProcessId, line);
-                log_line(child, line);
-            }
-            child->used -= end + 1 - child->buffer;
-            memmove(child->buffer, end + 1, child->used);
-            if (found) return TRUE;
-        }
-        if (child->used == sizeof(child->buffer) - 1)
-        {
-            child->buffer[child->used] = 0;
-            trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
-            child->used = 0;
-        }
-        /* PeekNamedPipe fails once the child has exited and its end is closed. */
-        if (!PeekNamedPipe(child->output, NULL, 0, NULL, &avail, NULL)) break;
-        if (!avail)
-        {
-            if (GetTickCount() - start >= timeout) return FALSE;
-            Sleep(10);
-            continue;
-        }
-        if (!ReadFile(child->output, child->buffer + child->used,
-                      min(avail, (DWORD)sizeof(child->buffer) - 1 - child->used), &got, NULL) || !got)
-            break;
-        child->used += got;
-    }
-    if (child->used)
-    {
-        child->buffer[child->used] = 0;
-        trace("child %04lx: %s\n", child->pi.dwProcessId, child->buffer);
-        log_line(child, child->buffer);
-        child->used = 0;
-    }
-    return to_end;
-}
-
 /* Takes in what a running child has written so far. */
 static void drain_child_output(struct child *child)
 {
     if (child->running) read_child_output(child, NULL, 0, 0, TRUE);
-}
-
-static BOOL child_said(const struct child *child, const char *text)
-{
-    return strstr(child->log, text) != NULL;
-}
-
-static BOOL is_running(const struct child *child)
-{
-    return child->running && WaitForSingleObject(child->pi.hProcess, 0) == WAIT_TIMEOUT;
 }
 
 static BOOL wait_exit(const struct child *child, DWORD timeout)
@@ -258,34 +161,9 @@ static BOOL wait_exit(const struct child *child, DWORD timeout)
     return WaitForSingleObject(child->pi.hProcess, timeout) == WAIT_OBJECT_0;
 }
 
-/* Collects the output and the exit code of a child and closes its handles.  With let_go, the
- * child is told to quit first; one that does not exit in time is terminated (and that fails). */
-#define finish_child(a, b) finish_child_(__FILE__, __LINE__, a, b)
-static DWORD finish_child_(const char *file, int line, struct child *child, BOOL let_go)
-{
-    if (!child->running) return child->exit_code;
-    if (let_go && child->quit) SetEvent(child->quit);
-    if (!wait_exit(child, EXIT_TIMEOUT))
-    {
-        ok_(file, line)(0, "child %04lx did not exit\n", child->pi.dwProcessId);
-        TerminateProcess(child->pi.hProcess, 1);
-        WaitForSingleObject(child->pi.hProcess, 5000);
-    }
-    read_child_output(child, NULL, 0, EXIT_TIMEOUT, TRUE);
-    child->exit_code = 0xdeadbeef;
-    GetExitCodeProcess(child->pi.hProcess, &child->exit_code);
-    CloseHandle(child->pi.hProcess);
-    CloseHandle(child->pi.hThread);
-    CloseHandle(child->output);
-    if (child->quit) CloseHandle(child->quit);
-    child->quit = NULL;
-    child->running = FALSE;
-    return child->exit_code;
-}
-
-/* Lets the child go; its exit code is its failure count. */
-#define stop_child(a) stop_child_(__FILE__, __LINE__, a)
-static void stop_child_(const char *file, int line, struct child *child)
+/* Lets the child go; its exit code is its failure count, and must be 0. */
+#define let_child_go(a) let_child_go_(__FILE__, __LINE__, a)
+static void let_child_go_(const char *file, int line, struct child *child)
 {
     DWORD code;
 
@@ -294,109 +172,12 @@ static void stop_child_(const char *file, int line, struct child *child)
     ok_(file, line)(code == 0, "child %04lx exited with %lu\n", child->pi.dwProcessId, code);
 }
 
-/* Ends a child whatever state it is in, without judging how it ended. */
-static void kill_child(struct child *child)
-{
-    if (!child->running) return;
-    if (is_running(child))
-    {
-        TerminateProcess(child->pi.hProcess, 1);
-        WaitForSingleObject(child->pi.hProcess, 5000);
-    }
-    finish_child(child, FALSE);
-}
-
-/* Starts "exe shutdown <mode> <quit event> <args>..." in cwd (NULL: this one's), with the
- * creation flags given (CREATE_NEW_CONSOLE, say); its output comes back through the pipe
- * whatever console it has. */
-static BOOL start_child(struct child *child, const WCHAR *exe, const WCHAR *mode, unsigned int count,
-                        const WCHAR * const *args, const WCHAR *cwd, DWORD create_flags)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    static unsigned int event_counter;
-    WCHAR event_name[64], *cmdline;
-    HANDLE write_pipe;
-    STARTUPINFOW si;
-    unsigned int i;
-    size_t size;
-    BOOL ret;
-
-    memset(child, 0, sizeof(*child));
-    size = wcslen(exe) + wcslen(mode) + ARRAY_SIZE(event_name) + 32;
-    for (i = 0; i < count; i++) size += wcslen(args[i]) + 3;
-    if (!(cmdline = malloc(size * sizeof(WCHAR)))) return FALSE;
-    swprintf(event_name, ARRAY_SIZE(event_name), L"rmtest_shutdown_quit_%lx_%u", GetCurrentProcessId(),
-             ++event_counter);
-    child->quit = CreateEventW(NULL, TRUE, FALSE, event_name);
-    ok(child->quit != NULL, "CreateEventW failed, error %lu\n", GetLastError());
-    if (!child->quit)
-    {
-        free(cmdline);
-        return FALSE;
-    }
-    swprintf(cmdline, size, L"\"%ls\" shutdown %ls %ls", exe, mode, event_name);
-    for (i = 0; i < count; i++)
-    {
-        wcscat(cmdline, L" \"");
-        wcscat(cmdline, args[i]);
-        wcscat(cmdline, L"\"");
-    }
-
-    if (!CreatePipe(&child->output, &write_pipe, &sa, 0))
-    {
-        ok(0, "CreatePipe failed, error %lu\n", GetLastError());
-        CloseHandle(child->quit);
-        free(cmdline);
-        return FALSE;
-    }
-    SetHandleInformation(child->output, HANDLE_FLAG_INHERIT, 0);
-
-    memset(&si, 0, sizeof(si));
-    si.cb = sizeof(si);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = NULL;
-    si.hStdOutput = write_pipe;
-    si.hStdError = write_pipe;
-    ret = CreateProcessW(NULL, cmdline, NULL, NULL, TRUE, create_flags, NULL, cwd, &si, &child->pi);
-    ok(ret, "CreateProcessW(%s) failed, error %lu\n", wine_dbgstr_w(cmdline), GetLastError());
-    CloseHandle(write_pipe);
-    free(cmdline);
-    if (!ret)
-    {
-        CloseHandle(child->output);
-        CloseHandle(child->quit);
-        return FALSE;
-    }
-    child->running = TRUE;
-    get_process_id(child->pi.hProcess, &child->id);
-    return TRUE;
-}
-
-/* Starts a child and waits until it is ready.  A child that says "notready" is skipped; one
- * that says nothing fails.  On FALSE the child is already gone. */
-#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, c, d, e, NULL, 0)
-#define launch_child_in(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, c, d, e, f, 0)
-#define launch_child_flags(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, c, d, e, NULL, f)
-static BOOL launch_child_(const char *file, int line, struct child *child, const WCHAR *exe, const WCHAR *mode,
-                          unsigned int count, const WCHAR * const *args, const WCHAR *cwd, DWORD create_flags)
-{
-    char reply[256] = "";
-
-    if (!start_child(child, exe, mode, count, args, cwd, create_flags)) return FALSE;
-    if (!read_child_output(child, reply, sizeof(reply), READY_TIMEOUT, FALSE))
-    {
-        ok_(file, line)(0, "the %s child %04lx did not get ready\n", wine_dbgstr_w(mode), child->pi.dwProcessId);
-        kill_child(child);
-        return FALSE;
-    }
-    if (strcmp(reply, "ready"))
-    {
-        skip_(file, line)("the %s child: %s\n", wine_dbgstr_w(mode), reply);
-        kill_child(child);
-        return FALSE;
-    }
-    return TRUE;
-}
+/* Starts "exe shutdown <mode> <quit event> <args>..." and waits until it is ready (rmtest.c),
+ * in cwd or with creation flags (CREATE_NEW_CONSOLE, say); its output comes back through the
+ * pipe whatever console it has. */
+#define launch_child(a, b, c, d, e) launch_child_(__FILE__, __LINE__, a, b, L"shutdown", c, d, e, NULL, 0)
+#define launch_child_in(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, L"shutdown", c, d, e, f, 0)
+#define launch_child_flags(a, b, c, d, e, f) launch_child_(__FILE__, __LINE__, a, b, L"shutdown", c, d, e, NULL, f)
 
 /* A window child holding file: "window" (answers TRUE and exits on WM_ENDSESSION or
  * WM_CLOSE), "refuse" (answers FALSE and ignores WM_CLOSE), "refuseonce" (refuses the first
@@ -598,7 +379,7 @@ static void run_cooperative_window(const WCHAR *exe)
     if (!launch_window(&child, exe, L"window", file, NULL, NULL, NULL)) goto done;
     if (!start_session(&handle))
     {
-        stop_child(&child);
+        let_child_go(&child);
         goto done;
     }
     register_file(handle, file);
@@ -675,7 +456,7 @@ static void test_refusing_window(void)
         ret = RmShutdown(handle, 0, NULL);
         ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown: got %lu, expected 351\n", ret);
         trace("RmShutdown took %lu ms\n", GetTickCount() - start);
-        ok(is_running(&child), "the child is gone\n");
+        ok(child_running(&child), "the child is gone\n");
         drain_child_output(&child);
         parse_messages(&child, &msgs);
         ok(msgs.query >= 0, "the child got no WM_QUERYENDSESSION\n");
@@ -691,7 +472,7 @@ static void test_refusing_window(void)
         ret = RmRestart(handle, 0, NULL);
         ok(ret != ERROR_REQUEST_OUT_OF_SEQUENCE, "RmRestart after a failed RmShutdown: got 776\n");
         trace("RmRestart after a failed RmShutdown: got %lu\n", ret);
-        ok(is_running(&child), "the child is gone\n");
+        ok(child_running(&child), "the child is gone\n");
         end_session(handle);
     }
 
@@ -736,7 +517,7 @@ static void run_console_ctrl_c(const WCHAR *exe)
     if (!launch_child(&child, exe, L"console", 1, args)) goto done;
     if (!start_session(&handle))
     {
-        stop_child(&child);
+        let_child_go(&child);
         goto done;
     }
     register_file(handle, file);
@@ -821,7 +602,7 @@ static BOOL start_console_case(struct child *child, const WCHAR *mode, WCHAR *fi
     if (!launch_child(child, self_exe, mode, 1, args)) return FALSE;
     if (!start_session(handle))
     {
-        stop_child(child);
+        let_child_go(child);
         return FALSE;
     }
     register_file(*handle, file);
@@ -881,7 +662,7 @@ static void test_console_swallowing(void)
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown: got %lu, expected 351\n", ret);
     trace("RmShutdown took %lu ms\n", GetTickCount() - start);
-    ok(is_running(&child), "the child is gone\n");
+    ok(child_running(&child), "the child is gone\n");
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n", info.AppStatus);
     drain_child_output(&child);
@@ -930,7 +711,7 @@ static void test_console_ignoring(void)
         goto done;
     }
     ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown: got %lu, expected 351\n", ret);
-    ok(is_running(&child), "the child is gone\n");
+    ok(child_running(&child), "the child is gone\n");
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n", info.AppStatus);
 
@@ -991,13 +772,13 @@ static void test_reboot_reason(void)
         ret = RmShutdown(handle, RmForceShutdown, NULL);
         if (winetest_platform_is_wine)
             ok(ret == ERROR_FAIL_NOACTION_REBOOT, "forced RmShutdown: got %lu, expected 350\n", ret);
-        if (winetest_platform_is_wine) ok(is_running(&child), "the child is gone\n");
+        if (winetest_platform_is_wine) ok(child_running(&child), "the child is gone\n");
         drain_child_output(&child);
         parse_messages(&child, &msgs);
         if (winetest_platform_is_wine) ok(!msgs.count, "the child got %u shutdown messages\n", msgs.count);
         end_session(handle);
     }
-    stop_child(&child);
+    let_child_go(&child);
 done:
     CloseHandle(h);
     delete_temp_file(self_file);
@@ -1025,7 +806,7 @@ static void test_only_registered(void)
         /* The code is not documented (this implementation returns 351). */
         ok(ret != ERROR_SUCCESS, "RmShutdown: got 0\n");
         trace("RmShutdown(RmShutdownOnlyRegistered): got %lu\n", ret);
-        ok(is_running(&child), "the child is gone\n");
+        ok(child_running(&child), "the child is gone\n");
         drain_child_output(&child);
         ok(!child_said(&child, "ctrl"), "the child got a control event\n");
         /* Nothing was acted on (test_restart_after_failed_shutdown). */
@@ -1033,7 +814,7 @@ static void test_only_registered(void)
         ok(ret == ERROR_REQUEST_OUT_OF_SEQUENCE, "RmRestart: got %lu, expected 776\n", ret);
         end_session(handle);
     }
-    stop_child(&child);
+    let_child_go(&child);
 done:
     delete_temp_file(file);
 }
@@ -1147,7 +928,7 @@ static void run_restart(const WCHAR *exe)
 
     if (!start_session(&handle))
     {
-        stop_child(&child);
+        let_child_go(&child);
         goto done;
     }
     register_file(handle, file);
@@ -1275,7 +1056,7 @@ static void test_restart_policy(void)
         }
         end_session(handle);
     }
-    stop_child(&child);
+    let_child_go(&child);
 done:
     delete_temp_file(file);
 }
@@ -1739,7 +1520,7 @@ static void test_filter_no_shutdown(void)
                info.AppStatus);
         ret = RmShutdown(handle, RmForceShutdown, NULL);
         ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
-        ok(is_running(&child), "the child is gone\n");
+        ok(child_running(&child), "the child is gone\n");
         drain_child_output(&child);
         ok(!child_said(&child, "ctrl"), "the child got a control event\n");
         if (get_entry(handle, &child.id, &info))
@@ -1750,7 +1531,7 @@ static void test_filter_no_shutdown(void)
         }
         end_session(handle);
     }
-    stop_child(&child);
+    let_child_go(&child);
 done:
     delete_temp_file(file);
     delete_executable_copy(dir, copy);
@@ -1925,7 +1706,7 @@ static void test_cancel(void)
         else TerminateThread(thread, 1);
         CloseHandle(thread);
     }
-    ok(is_running(&child), "the hung child is gone\n");
+    ok(child_running(&child), "the hung child is gone\n");
     kill_child(&child);
 
     /* A new task after the cancel: not documented. */
@@ -2026,7 +1807,7 @@ static void run_filter_removed(enum protection kind)
     if (!launch_child(&child, copy, L"console", 1, args)) goto done;
     if (!start_session(&handle))
     {
-        stop_child(&child);
+        let_child_go(&child);
         goto done;
     }
     register_file(handle, file);
@@ -2034,7 +1815,7 @@ static void run_filter_removed(enum protection kind)
     ok(ret == ERROR_SUCCESS, "RmAddFilter: got %lu, expected 0\n", ret);
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_SUCCESS, "RmShutdown with the filter: got %lu, expected 0\n", ret);
-    ok(is_running(&child), "the protected child is gone\n");
+    ok(child_running(&child), "the protected child is gone\n");
 
     ret = set_protection(handle, kind, copy, &child.id, FALSE);
     ok(ret == ERROR_SUCCESS, "RmRemoveFilter: got %lu, expected 0\n", ret);
@@ -2078,13 +1859,13 @@ static void test_filter_between_calls(void)
 
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_FAIL_SHUTDOWN, "first RmShutdown: got %lu, expected 351\n", ret);
-    ok(is_running(&child), "the child is gone\n");
+    ok(child_running(&child), "the child is gone\n");
 
     ret = set_protection(handle, PROTECT_PROCESS, NULL, &child.id, TRUE);
     ok(ret == ERROR_SUCCESS, "RmAddFilter: got %lu, expected 0\n", ret);
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_SUCCESS, "RmShutdown with the filter: got %lu, expected 0\n", ret);
-    ok(is_running(&child), "the protected child is gone\n");
+    ok(child_running(&child), "the protected child is gone\n");
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusShutdownMasked, "got AppStatus %#lx, expected RmStatusShutdownMasked\n",
            info.AppStatus);
@@ -2093,7 +1874,7 @@ static void test_filter_between_calls(void)
     ok(ret == ERROR_SUCCESS, "RmRemoveFilter: got %lu, expected 0\n", ret);
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown after RmRemoveFilter: got %lu, expected 351\n", ret);
-    ok(is_running(&child), "the child is gone\n");
+    ok(child_running(&child), "the child is gone\n");
     if (get_entry(handle, &child.id, &info))
     {
         ok(!(info.AppStatus & RmStatusShutdownMasked), "got AppStatus %#lx, expected no RmStatusShutdownMasked\n",
@@ -2125,13 +1906,13 @@ static void test_refused_then_agrees(void)
     if (!launch_window(&child, self_exe, L"refuseonce", file, NULL, NULL, NULL)) goto done;
     if (!start_session(&handle))
     {
-        stop_child(&child);
+        let_child_go(&child);
         goto done;
     }
     register_file(handle, file);
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_FAIL_SHUTDOWN, "first RmShutdown: got %lu, expected 351\n", ret);
-    ok(is_running(&child), "the child is gone\n");
+    ok(child_running(&child), "the child is gone\n");
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusErrorOnStop, "got AppStatus %#lx, expected RmStatusErrorOnStop\n", info.AppStatus);
 
@@ -2236,7 +2017,7 @@ static void test_partial_restart(void)
     ret = RmShutdown(handle, 0, NULL);
     ok(ret == ERROR_FAIL_SHUTDOWN, "RmShutdown: got %lu, expected 351\n", ret);
     ok(wait_exit(&window, EXIT_TIMEOUT), "the window application is still running\n");
-    ok(is_running(&console), "the console application is gone\n");
+    ok(child_running(&console), "the console application is gone\n");
     ret = RmRestart(handle, 0, NULL);
     ok(ret == ERROR_SUCCESS, "RmRestart after a partial RmShutdown: got %lu, expected 0\n", ret);
     ok(!WaitForSingleObject(started, RESTART_TIMEOUT), "the window application was not started again\n");

@@ -65,7 +65,7 @@ static DWORD primary = NO_SESSION, secondary = NO_SESSION, ended = NO_SESSION, f
 static WCHAR primary_key[KEY_BUFFER];
 static WCHAR *long_path, *long_name, *long_key;
 static RM_UNIQUE_PROCESS self_owner, child_owner;
-static char self_exe[MAX_PATH];
+static WCHAR self_exe[MAX_PATH];
 static DWORD (WINAPI *pRmReserveHeap)(DWORD);
 
 /* ------------------------------------------------------------------ rows */
@@ -499,109 +499,13 @@ static const struct row rows[] =
 
 /* ------------------------------------------------------------------ the foreign handle */
 
-struct child
-{
-    PROCESS_INFORMATION pi;
-    HANDLE output;
-    HANDLE release;
-};
-
-/* Starts this program as "sweep host EVENT MIN": it opens sessions until it holds a handle of
- * at least MIN, prints "handle N", and waits for the event. */
-static BOOL start_host(struct child *child, DWORD min_handle, DWORD *handle)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    char cmdline[MAX_PATH + 128], event_name[64], buffer[512], *line;
-    STARTUPINFOA si = { sizeof(si) };
-    HANDLE write_pipe;
-    DWORD used = 0, got, start = GetTickCount();
-    BOOL ret;
-
-    snprintf(event_name, sizeof(event_name), "rmtest_sweep_%lx_%lx", GetCurrentProcessId(), GetTickCount());
-    if (!(child->release = CreateEventA(NULL, TRUE, FALSE, event_name))) return FALSE;
-    if (!CreatePipe(&child->output, &write_pipe, &sa, 0))
-    {
-        CloseHandle(child->release);
-        return FALSE;
-    }
-    SetHandleInformation(child->output, HANDLE_FLAG_INHERIT, 0);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdOutput = si.hStdError = write_pipe;
-    snprintf(cmdline, sizeof(cmdline), "\"%s\" sweep host %s %lu", self_exe, event_name, min_handle);
-    ret = CreateProcessA(NULL, cmdline, NULL, NULL, TRUE, 0, NULL, NULL, &si, &child->pi);
-    CloseHandle(write_pipe);
-    ok(ret, "CreateProcessA failed, error %lu\n", GetLastError());
-    if (!ret)
-    {
-        CloseHandle(child->output);
-        CloseHandle(child->release);
-        return FALSE;
-    }
-    get_process_owner(child->pi.dwProcessId, &child_owner);
-
-    while (GetTickCount() - start < 30000 && used < sizeof(buffer) - 1)
-    {
-        if (!ReadFile(child->output, buffer + used, sizeof(buffer) - 1 - used, &got, NULL) || !got) break;
-        used += got;
-        buffer[used] = 0;
-        if ((line = strstr(buffer, "handle ")) && strchr(line, '\n'))
-        {
-            *handle = strtoul(line + 7, NULL, 10);
-            return TRUE;
-        }
-    }
-    buffer[used] = 0;
-    ok(0, "the child did not report a handle: %s\n", buffer);
-    return TRUE;
-}
-
-static void stop_host(struct child *child)
-{
-    char buffer[4096], *line, *end;
-    DWORD got, used = 0;
-
-    SetEvent(child->release);
-    while (used < sizeof(buffer) - 1 && ReadFile(child->output, buffer + used, sizeof(buffer) - 1 - used, &got, NULL)
-           && got)
-        used += got;
-    buffer[used] = 0;
-    for (line = buffer; *line; line = end)
-    {
-        if ((end = strchr(line, '\n'))) *end++ = 0;
-        else end = line + strlen(line);
-        if (*line && *line != '\r') trace("child: %s\n", line);
-    }
-    wait_child_process(&child->pi);
-    CloseHandle(child->pi.hProcess);
-    CloseHandle(child->pi.hThread);
-    CloseHandle(child->output);
-    CloseHandle(child->release);
-}
-
 static void child_host(const char *event_name, const char *min_arg)
 {
-    DWORD handles[MAX_SESSIONS], min_handle = strtoul(min_arg, NULL, 10), ret, reasons;
-    WCHAR key[KEY_BUFFER];
-    unsigned int count = 0, i;
-    HANDLE event;
+    DWORD handles[MAX_SESSIONS], ret, reasons;
+    unsigned int count, i;
     UINT needed, n;
 
-    event = OpenEventA(SYNCHRONIZE, FALSE, event_name);
-    ok(event != NULL, "OpenEventA failed, error %lu\n", GetLastError());
-    while (count < ARRAY_SIZE(handles))
-    {
-        ret = RmStartSession(&handles[count], 0, key);
-        ok(!ret, "RmStartSession: got %lu\n", ret);
-        if (ret) break;
-        if (handles[count++] >= min_handle) break;
-    }
-    printf("handle %lu\n", count ? handles[count - 1] : NO_SESSION);
-    fflush(stdout);
-    if (event)
-    {
-        ok(WaitForSingleObject(event, 120000) == WAIT_OBJECT_0, "the parent did not release the child\n");
-        CloseHandle(event);
-    }
+    count = host_sessions(event_name, min_arg, handles, ARRAY_SIZE(handles));
     /* The parent's calls with this number did not touch the session. */
     if (count)
     {
@@ -757,8 +661,10 @@ static WCHAR *make_string(WCHAR c, unsigned int len)
 static void test_sweep(void)
 {
     struct child child;
+    HANDLE release;
     WCHAR key[KEY_BUFFER];
     unsigned int i;
+    BOOL started;
     DWORD ret;
 
     long_path = make_long_path();
@@ -785,9 +691,12 @@ static void test_sweep(void)
     }
     trace("primary %lu, secondary %lu, ended %lu\n", primary, secondary, ended);
 
-    memset(&child, 0, sizeof(child));
-    if (start_host(&child, FOREIGN_MIN, &foreign))
-        trace("the child's handle is %lu\n", foreign);
+    if ((started = start_host(&child, self_exe, L"sweep", FOREIGN_MIN, &release, &foreign)))
+    {
+        child_owner = child.id;
+        if (foreign == NO_SESSION) ok(0, "the child did not report a handle\n");
+        else trace("the child's handle is %lu\n", foreign);
+    }
     ok(foreign != primary && foreign != secondary && foreign != ended,
        "the child's handle %lu is one of ours\n", foreign);
 
@@ -806,7 +715,7 @@ static void test_sweep(void)
     }
 
     check_store(FALSE);
-    if (child.pi.hProcess) stop_host(&child);
+    if (started) stop_host(&child, release);
     ret = RmEndSession(secondary);
     ok(ret == ERROR_SUCCESS, "secondary RmEndSession: got %lu\n", ret);
     ret = RmEndSession(primary);
@@ -823,7 +732,7 @@ START_TEST(sweep)
 
     argc = winetest_get_mainargs(&argv);
     get_process_owner(GetCurrentProcessId(), &self_owner);
-    GetModuleFileNameA(NULL, self_exe, sizeof(self_exe));
+    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     pRmReserveHeap = (void *)GetProcAddress(GetModuleHandleW(L"rstrtmgr.dll"), "RmReserveHeap");
     trace_loaded_dll();
 
