@@ -31,6 +31,7 @@
 
 #include "wine/test.h"
 #include "rmtest.h"
+#include "rmwindow.h"
 
 #define MAX_HELD_FILES 8
 
@@ -1350,7 +1351,6 @@ static void child_loaddll(const char *event_name, const char *dest_arg)
 /* window <quit event> <file>: holds the file and shows a top-level window until told to quit. */
 static void child_window(const char *event_name, const char *file_arg)
 {
-    WNDCLASSW cls;
     WCHAR path[MAX_PATH];
     HANDLE quit, file;
     HWND hwnd;
@@ -1362,21 +1362,7 @@ static void child_window(const char *event_name, const char *file_arg)
     file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     ok(file != INVALID_HANDLE_VALUE, "CreateFileW(%s) failed, error %lu\n", wine_dbgstr_w(path), GetLastError());
 
-    memset(&cls, 0, sizeof(cls));
-    cls.lpfnWndProc = DefWindowProcW;
-    cls.hInstance = GetModuleHandleW(NULL);
-    cls.lpszClassName = L"rmtest_getlist_class";
-    RegisterClassW(&cls);
-    hwnd = CreateWindowExW(0, cls.lpszClassName, window_title, WS_OVERLAPPEDWINDOW | WS_VISIBLE,
-                           100, 100, 300, 200, NULL, NULL, cls.hInstance, NULL);
-    if (!hwnd) printf("notready cannot create a window, error %lu\n", GetLastError());
-    else if (file == INVALID_HANDLE_VALUE) printf("notready cannot open the file\n");
-    else
-    {
-        UpdateWindow(hwnd);
-        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
-        printf("ready\n");
-    }
+    if ((hwnd = show_child_window(L"rmtest_getlist_class", DefWindowProcW, window_title, file))) printf("ready\n");
 
     for (;;)
     {
@@ -1462,27 +1448,24 @@ static void child_service(const char *name)
 
 START_TEST(getlist)
 {
-    char **argv;
-    int argc;
+    struct unit_args args = get_unit_args(self_exe);
     BOOL ret;
 
-    argc = winetest_get_mainargs(&argv);
-    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     get_process_id(GetCurrentProcess(), &self_id);
     ret = init_temp_dir(L"getlist");
     ok(ret, "GetTempPathW failed, error %lu\n", GetLastError());
 
-    if (argc >= 3)
+    if (args.argc >= 3)
     {
-        if (!strcmp(argv[2], "hold") && argc >= 4) child_hold(argv[3], argc - 4, argv + 4, 0);
-        else if (!strcmp(argv[2], "share") && argc >= 4)
-            child_hold(argv[3], argc - 4, argv + 4, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
-        else if (!strcmp(argv[2], "loaddll") && argc >= 5) child_loaddll(argv[3], argv[4]);
-        else if (!strcmp(argv[2], "window") && argc >= 5) child_window(argv[3], argv[4]);
-        else if (!strcmp(argv[2], "join") && argc >= 5) child_join(argv[3], argv[4]);
-        else if (!strcmp(argv[2], "console")) child_console();
-        else if (!strcmp(argv[2], "service") && argc >= 4) child_service(argv[3]);
-        else ok(0, "unknown child mode %s\n", argv[2]);
+        if (!strcmp(args.argv[2], "hold") && args.argc >= 4) child_hold(args.argv[3], args.argc - 4, args.argv + 4, 0);
+        else if (!strcmp(args.argv[2], "share") && args.argc >= 4)
+            child_hold(args.argv[3], args.argc - 4, args.argv + 4, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+        else if (!strcmp(args.argv[2], "loaddll") && args.argc >= 5) child_loaddll(args.argv[3], args.argv[4]);
+        else if (!strcmp(args.argv[2], "window") && args.argc >= 5) child_window(args.argv[3], args.argv[4]);
+        else if (!strcmp(args.argv[2], "join") && args.argc >= 5) child_join(args.argv[3], args.argv[4]);
+        else if (!strcmp(args.argv[2], "console")) child_console();
+        else if (!strcmp(args.argv[2], "service") && args.argc >= 4) child_service(args.argv[3]);
+        else ok(0, "unknown child mode %s\n", args.argv[2]);
         return;
     }
 

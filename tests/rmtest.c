@@ -142,9 +142,8 @@ BOOL session_key_exists(const WCHAR *name)
     return !ret;
 }
 
-BOOL get_session_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner)
+BOOL read_session_value(const WCHAR *name, const WCHAR *value, DWORD *type, void *data, DWORD *size)
 {
-    DWORD type, size = sizeof(*owner);
     HKEY root, key;
     LSTATUS ret;
 
@@ -152,9 +151,16 @@ BOOL get_session_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner)
     ret = RegOpenKeyExW(root, name, 0, KEY_QUERY_VALUE, &key);
     RegCloseKey(root);
     if (ret) return FALSE;
-    ret = RegQueryValueExW(key, L"Owner", NULL, &type, (BYTE *)owner, &size);
+    ret = RegQueryValueExW(key, value, NULL, type, data, size);
     RegCloseKey(key);
-    return !ret && type == REG_BINARY && size == sizeof(*owner);
+    return !ret;
+}
+
+BOOL get_session_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner)
+{
+    DWORD type, size = sizeof(*owner);
+
+    return read_session_value(name, L"Owner", &type, owner, &size) && type == REG_BINARY && size == sizeof(*owner);
 }
 
 /* ------------------------------------------------------------------ sessions and lists */
@@ -207,6 +213,19 @@ DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reason
     }
     *infos = buffer;
     *count = n;
+    return ret;
+}
+
+DWORD register_and_list_(const char *file, int line, DWORD handle, UINT nfiles, const WCHAR **files,
+                         RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons)
+{
+    DWORD ret;
+
+    ret = RmRegisterResources(handle, nfiles, files, 0, NULL, 0, NULL);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+    ret = get_list(handle, infos, count, reasons);
+    ok_(file, line)(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+    trace("%u listed, reboot reasons %#lx\n", *count, *reasons);
     return ret;
 }
 
@@ -334,6 +353,15 @@ void to_wide(const char *arg, WCHAR *path, DWORD size)
 }
 
 /* ------------------------------------------------------------------ child processes */
+
+struct unit_args get_unit_args(WCHAR self_exe[MAX_PATH])
+{
+    struct unit_args args;
+
+    args.argc = winetest_get_mainargs(&args.argv);
+    GetModuleFileNameW(NULL, self_exe, MAX_PATH);
+    return args;
+}
 
 BOOL find_other_arch_exe(const WCHAR *exe_name, WCHAR *exe, size_t size)
 {
@@ -687,6 +715,21 @@ void run_service_child(const char *name_arg, WCHAR *name, size_t size, LPSERVICE
     table[1].lpServiceProc = NULL;
     StartServiceCtrlDispatcherW(table);
     CloseHandle(*stop);
+}
+
+BOOL read_text_file(const WCHAR *path, char *data, DWORD size)
+{
+    DWORD got = 0;
+    HANDLE file;
+
+    data[0] = 0;
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return FALSE;
+    ReadFile(file, data, size - 1, &got, NULL);
+    CloseHandle(file);
+    data[got] = 0;
+    return TRUE;
 }
 
 BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy)

@@ -97,6 +97,8 @@ BOOL session_key_exists(const WCHAR *name);
 /* Reads the Owner value of a SessionNNNN key; FALSE if the key or a 12-byte REG_BINARY value
  * is missing. */
 BOOL get_session_owner(const WCHAR *name, RM_UNIQUE_PROCESS *owner);
+/* Reads one value of a SessionNNNN key; FALSE if the key or the value is missing. */
+BOOL read_session_value(const WCHAR *name, const WCHAR *value, DWORD *type, void *data, DWORD *size);
 
 /* ------------------------------------------------------------------ sessions and lists */
 
@@ -111,6 +113,10 @@ void end_session_(const char *file, int line, DWORD handle);
 /* The two-call pattern of Microsoft's sample, retried because the list may grow between the
  * calls.  On success *infos (NULL if empty; free it) holds *count entries. */
 DWORD get_list(DWORD handle, RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons);
+/* Registers the files and gets the list (get_list), checking both calls succeed. */
+#define register_and_list(a, b, c, d, e, f) register_and_list_(__FILE__, __LINE__, a, b, c, d, e, f)
+DWORD register_and_list_(const char *file, int line, DWORD handle, UINT nfiles, const WCHAR **files,
+                         RM_PROCESS_INFO **infos, UINT *count, DWORD *reasons);
 const RM_PROCESS_INFO *find_entry(const RM_PROCESS_INFO *infos, UINT count, DWORD pid);
 /* The length of a fixed-size name field, which need not be terminated. */
 unsigned int name_length(const WCHAR *name, unsigned int size);
@@ -153,6 +159,9 @@ BOOL init_temp_dir(const WCHAR *unit);
 /* A fresh name in the temp directory: <temp>\rmtest_<unit>_<pid>_<n><suffix>. */
 void make_temp_name(WCHAR *name, size_t size, const WCHAR *suffix);
 void delete_temp_file(const WCHAR *name);
+/* Reads a text file other processes may be writing, NUL-terminated, into data (at most size - 1
+ * bytes); FALSE (and data empty) if it cannot be opened. */
+BOOL read_text_file(const WCHAR *path, char *data, DWORD size);
 BOOL directory_of(const WCHAR *path, WCHAR *dir, size_t size);
 void to_wide(const char *arg, WCHAR *path, DWORD size);
 /* Copies the executable, and the rstrtmgr.dll beside it if there is one (the copy imports it),
@@ -161,6 +170,15 @@ BOOL copy_executable(const WCHAR *exe, WCHAR *dir, WCHAR *copy);
 void delete_executable_copy(const WCHAR *dir, const WCHAR *copy);
 
 /* ------------------------------------------------------------------ child processes */
+
+/* A unit's command line: "<exe> <unit>" for the tests, "<exe> <unit> <mode> <args>..." for a
+ * child; get_unit_args also fills the unit's own path. */
+struct unit_args
+{
+    int argc;
+    char **argv;
+};
+struct unit_args get_unit_args(WCHAR self_exe[MAX_PATH]);
 
 /* How long a child may take to say it is ready, and to exit once let go. */
 #define READY_TIMEOUT 30000

@@ -522,11 +522,7 @@ static void shutdown_spares(const WCHAR *file, struct system_process *procs, uns
         winetest_pop_context();
         return;
     }
-    ret = RmRegisterResources(handle, 1, files, 0, NULL, 0, NULL);
-    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu\n", ret);
-    ret = get_list(handle, &before, &nbefore, &reasons);
-    ok(ret == ERROR_SUCCESS, "RmGetList: got %lu\n", ret);
-    trace("%u listed, reasons %#lx\n", nbefore, reasons);
+    register_and_list(handle, 1, files, &before, &nbefore, &reasons);
     ok(reasons != RmRebootReasonNone, "no reboot reason\n");
     for (i = 0; i < nprocs; i++)
     {
@@ -613,18 +609,15 @@ static void test_other_session(void)
 
 START_TEST(security)
 {
-    char **argv;
-    int argc;
+    struct unit_args args = get_unit_args(self_exe);
 
-    argc = winetest_get_mainargs(&argv);
     get_process_owner(GetCurrentProcessId(), &self_owner);
-    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     init_temp_dir(L"security");
     trace_loaded_dll();
 
-    if (argc >= 5 && !strcmp(argv[2], "host"))
+    if (args.argc >= 5 && !strcmp(args.argv[2], "host"))
     {
-        child_host(argv[3], argv[4]);
+        child_host(args.argv[3], args.argv[4]);
         return;
     }
 

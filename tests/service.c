@@ -184,15 +184,8 @@ static unsigned int read_log(const WCHAR *path, struct log_line *lines, unsigned
 {
     char data[4096], name[64], *p, *eol;
     unsigned int count = 0;
-    DWORD got = 0;
-    HANDLE file;
 
-    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                       OPEN_EXISTING, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE) return 0;
-    ReadFile(file, data, sizeof(data) - 1, &got, NULL);
-    CloseHandle(file);
-    data[got] = 0;
+    if (!read_text_file(path, data, sizeof(data))) return 0;
     for (p = data; count < max && (eol = strchr(p, '\n')); p = eol + 1)
     {
         struct log_line *line = &lines[count];
@@ -220,6 +213,21 @@ static int find_log_line(const struct log_line *lines, unsigned int count, unsig
 
 /* ------------------------------------------------------------------ tests */
 
+/* The service manager, with the right to create services; NULL (after a skip where that is
+ * not allowed, a failed check otherwise) if it cannot be opened. */
+static SC_HANDLE open_manager(void)
+{
+    SC_HANDLE manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+
+    if (!manager && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        skip("not allowed to create services\n");
+        return NULL;
+    }
+    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
+    return manager;
+}
+
 /* Service A is registered (by its name, or through a file its process holds), service B depends
  * on A.  RmShutdown stops B and then A, RmRestart starts A and then B. */
 static void run_service_restart(BOOL by_file)
@@ -239,14 +247,7 @@ static void run_service_restart(BOOL by_file)
 
     memset(&a, 0, sizeof(a));
     memset(&b, 0, sizeof(b));
-    manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
-    if (!manager && GetLastError() == ERROR_ACCESS_DENIED)
-    {
-        skip("not allowed to create services\n");
-        return;
-    }
-    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
-    if (!manager) return;
+    if (!(manager = open_manager())) return;
 
     make_temp_name(log, ARRAY_SIZE(log), L"_log.txt");
     make_temp_name(held, ARRAY_SIZE(held), L".dat");
@@ -447,14 +448,7 @@ static void test_service_restart_fails(void)
     UINT count;
 
     memset(&a, 0, sizeof(a));
-    manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
-    if (!manager && GetLastError() == ERROR_ACCESS_DENIED)
-    {
-        skip("not allowed to create services\n");
-        return;
-    }
-    ok(manager != NULL, "OpenSCManagerW failed, error %lu\n", GetLastError());
-    if (!manager) return;
+    if (!(manager = open_manager())) return;
 
     make_temp_name(log, ARRAY_SIZE(log), L"_log.txt");
     if (!create_test_service(manager, &a, L"f", log, NULL, NULL, &denied))
@@ -603,16 +597,13 @@ static void child_service(const char *name, const char *log, const char *held)
 
 START_TEST(service)
 {
-    char **argv;
-    int argc;
+    struct unit_args args = get_unit_args(self_exe);
     BOOL ret;
 
-    argc = winetest_get_mainargs(&argv);
-    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
-    if (argc >= 3)
+    if (args.argc >= 3)
     {
-        if (!strcmp(argv[2], "svc") && argc >= 6) child_service(argv[3], argv[4], argv[5]);
-        else ok(0, "unknown child mode %s\n", argv[2]);
+        if (!strcmp(args.argv[2], "svc") && args.argc >= 6) child_service(args.argv[3], args.argv[4], args.argv[5]);
+        else ok(0, "unknown child mode %s\n", args.argv[2]);
         return;
     }
 

@@ -441,16 +441,24 @@ static void check_join_fails(const WCHAR *key, const char *what)
     if (!ret) RmEndSession(handle);
 }
 
+/* A key that names no live session: RmJoinSession refuses it with 1219. */
+#define check_join_refused(a, b) check_join_refused_(__FILE__, __LINE__, a, b)
+static void check_join_refused_(const char *file, int line, const WCHAR *key, const char *what)
+{
+    DWORD ret, handle = 0xdeadbeef;
+
+    ret = RmJoinSession(&handle, key);
+    ok_(file, line)(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "%s: got %lu\n", what, ret);
+    if (!ret) RmEndSession(handle);
+}
+
 static void test_join_wrong_key(void)
 {
     WCHAR key[KEY_BUFFER], bad[KEY_BUFFER];
     DWORD ret, handle, handle2;
     unsigned int i;
 
-    handle2 = 0xdeadbeef;
-    ret = RmJoinSession(&handle2, unknown_key);
-    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "unknown key: got %lu\n", ret);
-    if (!ret) RmEndSession(handle2);
+    check_join_refused(unknown_key, "unknown key");
 
     /* The key of a session that has ended. */
     ret = RmStartSession(&handle, 0, key);
@@ -458,10 +466,7 @@ static void test_join_wrong_key(void)
     if (ret) return;
     ret = RmEndSession(handle);
     ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
-    handle2 = 0xdeadbeef;
-    ret = RmJoinSession(&handle2, key);
-    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "ended session: got %lu\n", ret);
-    if (!ret) RmEndSession(handle2);
+    check_join_refused(key, "ended session");
 
     /* Malformed keys, with a live session around: the codes are not documented. */
     ret = RmStartSession(&handle, 0, key);
@@ -489,10 +494,7 @@ static void test_join_wrong_key(void)
 
     memcpy(bad, key, sizeof(bad));
     bad[0] = (bad[0] == '0') ? '1' : '0';
-    handle2 = 0xdeadbeef;
-    ret = RmJoinSession(&handle2, bad);
-    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "changed key: got %lu\n", ret);
-    if (!ret) RmEndSession(handle2);
+    check_join_refused(bad, "changed key");
 
     /* Letter case of the key: unknown on Windows, just record it. */
     memcpy(bad, key, sizeof(bad));
@@ -610,7 +612,7 @@ static void run_host_child(const WCHAR *exe)
     BOOL found;
 
     if (!start_child(&child, exe, L"session", L"host", TRUE, 0, NULL, NULL, 0)) return;
-    child_owner = child.id;
+    get_process_id(child.pi.hProcess, &child_owner);
 
     found = read_child_output(&child, reply, sizeof(reply), CHILD_WAIT, FALSE) && !strncmp(reply, "key ", 4);
     ok(found, "the child did not report a session key\n");
@@ -718,7 +720,7 @@ static void test_orphan_reclaim(void)
     live = count_live_sessions();
 
     if (!start_child(&child, self_exe, L"session", L"orphan", FALSE, 0, NULL, NULL, 0)) return;
-    child_owner = child.id;
+    get_process_id(child.pi.hProcess, &child_owner);
     stop_child(&child);
 
     abandoned = count_sessions(&child_owner, name, ARRAY_SIZE(name));
@@ -1185,21 +1187,18 @@ static void test_end_racing_calls(void)
 
 START_TEST(session)
 {
-    char **argv;
-    int argc;
+    struct unit_args args = get_unit_args(self_exe);
 
-    argc = winetest_get_mainargs(&argv);
     get_process_id(GetCurrentProcess(), &self_owner);
-    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     trace_loaded_dll();
 
-    if (argc >= 3)
+    if (args.argc >= 3)
     {
-        if (!strcmp(argv[2], "join") && argc >= 4) child_join(argv[3]);
-        else if (!strcmp(argv[2], "host") && argc >= 4) child_host(argv[3]);
-        else if (!strcmp(argv[2], "orphan")) child_orphan();
-        else if (!strcmp(argv[2], "busy") && argc >= 5) child_busy(argv[3], argv[4]);
-        else ok(0, "unknown child mode %s\n", argv[2]);
+        if (!strcmp(args.argv[2], "join") && args.argc >= 4) child_join(args.argv[3]);
+        else if (!strcmp(args.argv[2], "host") && args.argc >= 4) child_host(args.argv[3]);
+        else if (!strcmp(args.argv[2], "orphan")) child_orphan();
+        else if (!strcmp(args.argv[2], "busy") && args.argc >= 5) child_busy(args.argv[3], args.argv[4]);
+        else ok(0, "unknown child mode %s\n", args.argv[2]);
         return;
     }
 

@@ -30,6 +30,7 @@
 
 #include "wine/test.h"
 #include "rmtest.h"
+#include "rmwindow.h"
 
 #ifndef ENDSESSION_CLOSEAPP
 #define ENDSESSION_CLOSEAPP 0x00000001
@@ -260,16 +261,9 @@ static unsigned int read_report(const WCHAR *path, struct report_line *lines, un
 {
     char data[4096], *p, *eol;
     unsigned int count = 0;
-    DWORD got = 0;
-    HANDLE file;
     int n;
 
-    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                       OPEN_EXISTING, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE) return 0;
-    ReadFile(file, data, sizeof(data) - 1, &got, NULL);
-    CloseHandle(file);
-    data[got] = 0;
+    if (!read_text_file(path, data, sizeof(data))) return 0;
     for (p = data; count < max && (eol = strchr(p, '\n')); p = eol + 1)
     {
         struct report_line *line = &lines[count];
@@ -755,12 +749,8 @@ static void test_reboot_reason(void)
     {
         files[0] = self_file;
         files[1] = file;
-        ret = RmRegisterResources(handle, 2, files, 0, NULL, 0, NULL);
-        ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
-        ret = get_list(handle, &infos, &count, &reasons);
-        ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
+        register_and_list(handle, 2, files, &infos, &count, &reasons);
         /* RmRebootReasonDetectedSelf is documented as "the current process must be shut down". */
-        trace("%u entries, reboot reasons %#lx\n", count, reasons);
         ok(reasons != RmRebootReasonNone, "no reboot reason\n");
         free(infos);
 
@@ -2262,7 +2252,6 @@ static void child_window(const char *event_name, const char *file_arg, enum wind
 {
     WCHAR started[MAX_PATH], report[MAX_PATH], cmdline[3 * MAX_PATH];
     HANDLE quit, file;
-    WNDCLASSW cls;
     HRESULT hr;
     HWND hwnd;
     MSG msg;
@@ -2284,19 +2273,8 @@ static void child_window(const char *event_name, const char *file_arg, enum wind
         printf("RegisterApplicationRestart: %#lx\n", hr);
     }
 
-    memset(&cls, 0, sizeof(cls));
-    cls.lpfnWndProc = child_window_proc;
-    cls.hInstance = GetModuleHandleW(NULL);
-    cls.lpszClassName = L"rmtest_shutdown_class";
-    RegisterClassW(&cls);
-    hwnd = CreateWindowExW(0, cls.lpszClassName, window_title, WS_OVERLAPPEDWINDOW | WS_VISIBLE,
-                           100, 100, 300, 200, NULL, NULL, cls.hInstance, NULL);
-    if (!hwnd) printf("notready cannot create a window, error %lu\n", GetLastError());
-    else if (file == INVALID_HANDLE_VALUE) printf("notready cannot open the file\n");
-    else
+    if ((hwnd = show_child_window(L"rmtest_shutdown_class", child_window_proc, window_title, file)))
     {
-        UpdateWindow(hwnd);
-        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
         child_report_start(L"window", started_arg, report_arg);
         printf("ready\n");
     }
@@ -2333,41 +2311,38 @@ done:
 
 START_TEST(shutdown)
 {
-    char **argv;
-    int argc;
+    struct unit_args args = get_unit_args(self_exe);
     BOOL ret;
 
-    argc = winetest_get_mainargs(&argv);
-    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     ret = init_temp_dir(L"shutdown");
     ok(ret, "GetTempPathW failed, error %lu\n", GetLastError());
 
-    if (argc >= 3)
+    if (args.argc >= 3)
     {
-        if (!strcmp(argv[2], "console") && argc >= 5) child_console(argv[3], argv[4], CONSOLE_EXIT);
-        else if (!strcmp(argv[2], "ignorectrl") && argc >= 5) child_console(argv[3], argv[4], CONSOLE_IGNORE);
-        else if (!strcmp(argv[2], "closeonly") && argc >= 5) child_console(argv[3], argv[4], CONSOLE_CLOSE_ONLY);
-        else if (!strcmp(argv[2], "swallow") && argc >= 5) child_console(argv[3], argv[4], CONSOLE_SWALLOW);
-        else if (!strcmp(argv[2], "window") && argc >= 7)
-            child_window(argv[3], argv[4], WINDOW_COOPERATE, argv[5], argv[6]);
-        else if (!strcmp(argv[2], "sharedconsole") && argc >= 5)
+        if (!strcmp(args.argv[2], "console") && args.argc >= 5) child_console(args.argv[3], args.argv[4], CONSOLE_EXIT);
+        else if (!strcmp(args.argv[2], "ignorectrl") && args.argc >= 5) child_console(args.argv[3], args.argv[4], CONSOLE_IGNORE);
+        else if (!strcmp(args.argv[2], "closeonly") && args.argc >= 5) child_console(args.argv[3], args.argv[4], CONSOLE_CLOSE_ONLY);
+        else if (!strcmp(args.argv[2], "swallow") && args.argc >= 5) child_console(args.argv[3], args.argv[4], CONSOLE_SWALLOW);
+        else if (!strcmp(args.argv[2], "window") && args.argc >= 7)
+            child_window(args.argv[3], args.argv[4], WINDOW_COOPERATE, args.argv[5], args.argv[6]);
+        else if (!strcmp(args.argv[2], "sharedconsole") && args.argc >= 5)
         {
             child_share = FILE_SHARE_READ | FILE_SHARE_WRITE;
-            child_console(argv[3], argv[4], CONSOLE_EXIT);
+            child_console(args.argv[3], args.argv[4], CONSOLE_EXIT);
         }
-        else if (!strcmp(argv[2], "sharedwindow") && argc >= 7)
+        else if (!strcmp(args.argv[2], "sharedwindow") && args.argc >= 7)
         {
             child_share = FILE_SHARE_READ | FILE_SHARE_WRITE;
-            child_window(argv[3], argv[4], WINDOW_COOPERATE, argv[5], argv[6]);
+            child_window(args.argv[3], args.argv[4], WINDOW_COOPERATE, args.argv[5], args.argv[6]);
         }
-        else if (!strcmp(argv[2], "conrestart") && argc >= 8) child_console_restart(argc, argv);
-        else if (!strcmp(argv[2], "refuse") && argc >= 5) child_window(argv[3], argv[4], WINDOW_REFUSE, "-", "-");
-        else if (!strcmp(argv[2], "hung") && argc >= 5) child_window(argv[3], argv[4], WINDOW_HANG, "-", "-");
-        else if (!strcmp(argv[2], "refuseonce") && argc >= 5)
-            child_window(argv[3], argv[4], WINDOW_REFUSE_ONCE, "-", "-");
+        else if (!strcmp(args.argv[2], "conrestart") && args.argc >= 8) child_console_restart(args.argc, args.argv);
+        else if (!strcmp(args.argv[2], "refuse") && args.argc >= 5) child_window(args.argv[3], args.argv[4], WINDOW_REFUSE, "-", "-");
+        else if (!strcmp(args.argv[2], "hung") && args.argc >= 5) child_window(args.argv[3], args.argv[4], WINDOW_HANG, "-", "-");
+        else if (!strcmp(args.argv[2], "refuseonce") && args.argc >= 5)
+            child_window(args.argv[3], args.argv[4], WINDOW_REFUSE_ONCE, "-", "-");
         /* restarted <started event> <report>: started again from a restart registration. */
-        else if (!strcmp(argv[2], "restarted") && argc >= 5) child_report_start(L"restarted", argv[3], argv[4]);
-        else ok(0, "unknown child mode %s\n", argv[2]);
+        else if (!strcmp(args.argv[2], "restarted") && args.argc >= 5) child_report_start(L"restarted", args.argv[3], args.argv[4]);
+        else ok(0, "unknown child mode %s\n", args.argv[2]);
         return;
     }
 

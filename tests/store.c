@@ -161,20 +161,6 @@ static HKEY open_root(void)
     return ret ? NULL : root;
 }
 
-static BOOL read_value(const WCHAR *key_name, const WCHAR *value, DWORD *type, void *data, DWORD *size)
-{
-    HKEY root, key;
-    LSTATUS ret;
-
-    if (RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ENUMERATE_SUB_KEYS, &root)) return FALSE;
-    ret = RegOpenKeyExW(root, key_name, 0, KEY_QUERY_VALUE, &key);
-    RegCloseKey(root);
-    if (ret) return FALSE;
-    ret = RegQueryValueExW(key, value, NULL, type, data, size);
-    RegCloseKey(key);
-    return !ret;
-}
-
 /* Lists the SessionNNNN keys owned by this process. */
 static unsigned int list_own_keys(WCHAR (*names)[32], unsigned int max)
 {
@@ -304,7 +290,7 @@ static void delete_key(const WCHAR *name)
     if (!RegOpenKeyExW(HKEY_CURRENT_USER, rm_root, 0, KEY_ALL_ACCESS, &root))
     {
         size = sizeof(marker);
-        if (is_slot_name(name) && !read_value(name, MARKER_VALUE, &type, &marker, &size)
+        if (is_slot_name(name) && !read_session_value(name, MARKER_VALUE, &type, &marker, &size)
                 && get_session_owner(name, &owner) && !owner_equal(&owner, &self_owner) && process_alive(&owner))
             trace("%s now belongs to pid %#lx, left alone\n", wine_dbgstr_w(name), owner.dwProcessId);
         else delete_tree(root, name);
@@ -942,7 +928,7 @@ static void damage_victim_replaced(struct case_state *st)
     DWORD type, size = sizeof(hash);
 
     /* The same values, read back and written into a new key of the same name. */
-    if (!read_value(st->victim_name, L"SessionHash", &type, hash, &size)) size = 0;
+    if (!read_session_value(st->victim_name, L"SessionHash", &type, hash, &size)) size = 0;
     delete_key(st->victim_name);
     if (!create_key(st->victim_name, st->nonvolatile)) return;
     set_value(st->victim_name, L"Owner", REG_BINARY, &self_owner, sizeof(self_owner));

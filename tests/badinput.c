@@ -1,5 +1,5 @@
 /*
- * Restart Manager bad-input sweep: every export, every parameter
+ * Restart Manager bad input: every export, every parameter
  *
  * Copyright 2026 The rstrtmgr authors
  *
@@ -19,8 +19,8 @@
  */
 
 /*
- * One table, one row per bad (or borderline) input: a description, the call, and the code it
- * must return.  The rows run in table order against shared state: a primary session, a
+ * Two parts.  The sweep (test_sweep) runs one table, one row per bad (or borderline) input:
+ * a description, the call, and the code it must return.  The rows run in table order against shared state: a primary session, a
  * secondary of it, a handle that has been ended, and a handle number that belongs to a session
  * of a child process (never joined here).  Rows that start or join a session end it again, so
  * the handle numbers of this process do not change under the rows.
@@ -30,6 +30,10 @@
  * Inputs Windows might fault on (a NULL string inside an array) run under Wine only.  Counts
  * near UINT_MAX are only given with NULL arrays: with a real array they would be read out of
  * bounds, on Windows too.
+ *
+ * Then the per-export tests (test_RmStartSession ... test_stale_handle) check each export's
+ * answers to NULL pointers, bad handles, bad flags and bad filter targets, one function per
+ * export, each with sessions of its own.
  */
 
 #include <stdarg.h>
@@ -58,8 +62,8 @@
 
 #define WINE_ONLY 1     /* Windows might fault on this input, or act on another process's session */
 
-static const WCHAR some_file[] = L"C:\\rmtest-sweep-never-exists.dat";
-static const WCHAR some_service[] = L"rmtest-sweep-no-such-service";
+static const WCHAR some_file[] = L"C:\\rmtest-badinput-never-exists.dat";
+static const WCHAR missing_service[] = L"rmtest-badinput-no-such-service";
 
 static DWORD primary = NO_SESSION, secondary = NO_SESSION, ended = NO_SESSION, foreign = NO_SESSION;
 static WCHAR primary_key[KEY_BUFFER];
@@ -169,7 +173,7 @@ static DWORD reg_all_max(void) { return RmRegisterResources(primary, UINT_MAX, N
 static DWORD reg_nothing(void) { return RmRegisterResources(primary, 0, NULL, 0, NULL, 0, NULL); }
 static DWORD reg_zero_real(void)
 {
-    LPCWSTR files[1] = { some_file }, services[1] = { some_service };
+    LPCWSTR files[1] = { some_file }, services[1] = { missing_service };
     RM_UNIQUE_PROCESS procs[1] = { self_owner };
 
     return RmRegisterResources(primary, 0, files, 0, procs, 0, services);
@@ -276,7 +280,7 @@ static DWORD addf_foreign(void) { return RmAddFilter(foreign, some_file, NULL, N
 static DWORD addf_secondary(void) { return RmAddFilter(secondary, some_file, NULL, NULL, RmNoRestart); }
 static DWORD addf_no_target(void) { return RmAddFilter(primary, NULL, NULL, NULL, RmNoRestart); }
 static DWORD addf_file_process(void) { return RmAddFilter(primary, some_file, &self_owner, NULL, RmNoRestart); }
-static DWORD addf_all_targets(void) { return RmAddFilter(primary, some_file, &self_owner, some_service, RmNoShutdown); }
+static DWORD addf_all_targets(void) { return RmAddFilter(primary, some_file, &self_owner, missing_service, RmNoShutdown); }
 static DWORD addf_invalid_action(void) { return RmAddFilter(primary, some_file, NULL, NULL, RmInvalidFilterAction); }
 static DWORD addf_action_3(void) { return RmAddFilter(primary, some_file, NULL, NULL, 3); }
 static DWORD addf_action_max(void) { return RmAddFilter(primary, some_file, NULL, NULL, (RM_FILTER_ACTION)0x7fffffff); }
@@ -308,7 +312,7 @@ static DWORD remf_ended(void) { return RmRemoveFilter(ended, some_file, NULL, NU
 static DWORD remf_foreign(void) { return RmRemoveFilter(foreign, some_file, NULL, NULL); }
 static DWORD remf_secondary(void) { return RmRemoveFilter(secondary, some_file, NULL, NULL); }
 static DWORD remf_no_target(void) { return RmRemoveFilter(primary, NULL, NULL, NULL); }
-static DWORD remf_two_targets(void) { return RmRemoveFilter(primary, some_file, NULL, some_service); }
+static DWORD remf_two_targets(void) { return RmRemoveFilter(primary, some_file, NULL, missing_service); }
 static DWORD remf_never_added(void) { return RmRemoveFilter(primary, L"C:\\rmtest-sweep-never-filtered", NULL, NULL); }
 static DWORD remf_file(void) { return RmRemoveFilter(primary, some_file, NULL, NULL); }
 static DWORD remf_long_path(void) { return RmRemoveFilter(primary, long_path, NULL, NULL); }
@@ -691,7 +695,7 @@ static void test_sweep(void)
     }
     trace("primary %lu, secondary %lu, ended %lu\n", primary, secondary, ended);
 
-    if ((started = start_host(&child, self_exe, L"sweep", FOREIGN_MIN, &release, &foreign)))
+    if ((started = start_host(&child, self_exe, L"badinput", FOREIGN_MIN, &release, &foreign)))
     {
         child_owner = child.id;
         if (foreign == NO_SESSION) ok(0, "the child did not report a handle\n");
@@ -725,23 +729,342 @@ static void test_sweep(void)
     free(long_key);
 }
 
-START_TEST(sweep)
-{
-    char **argv;
-    int argc;
+/* ------------------------------------------------------------------ the per-export tests */
 
-    argc = winetest_get_mainargs(&argv);
+static const WCHAR never_added[] = L"C:\\never-added.exe";
+static const WCHAR some_exe[] = L"C:\\a.exe";
+static const WCHAR some_service[] = L"Spooler";
+
+static void test_RmStartSession(void)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle;
+
+    memset(key, 0xcc, sizeof(key));
+    ret = RmStartSession(NULL, 0, key);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL handle: got %lu, expected 160\n", ret);
+
+    handle = 0xdeadbeef;
+    ret = RmStartSession(&handle, 0, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL key: got %lu, expected 160\n", ret);
+    if (!ret) end_session(handle);
+
+    /* dwSessionFlags is reserved and must be 0; what Windows does with 1 was never seen. */
+    handle = 0xdeadbeef;
+    ret = RmStartSession(&handle, 1, key);
+    ok(ret == ERROR_BAD_ARGUMENTS || broken(ret == ERROR_SUCCESS || ret == ERROR_INVALID_PARAMETER),
+       "flags 1: got %lu, expected 160\n", ret);
+    if (!ret) end_session(handle);
+}
+
+static void test_RmJoinSession(void)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle, handle2;
+
+    if (!start_session_key(&handle, key)) return;
+
+    ret = RmJoinSession(NULL, key);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL handle: got %lu, expected 160\n", ret);
+
+    handle2 = 0xdeadbeef;
+    ret = RmJoinSession(&handle2, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL key: got %lu, expected 160\n", ret);
+    if (!ret) end_session(handle2);
+
+    end_session(handle);
+}
+
+static void test_RmEndSession(void)
+{
+    DWORD ret;
+
+    ret = RmEndSession(NO_SESSION);
+    ok(ret == ERROR_INVALID_HANDLE, "got %lu, expected 6\n", ret);
+}
+
+static void test_RmRegisterResources(void)
+{
+    LPCWSTR files[1] = { some_exe }, services[1] = { some_service };
+    RM_UNIQUE_PROCESS processes[1];
+    DWORD ret, handle;
+
+    get_process_id(GetCurrentProcess(), &processes[0]);
+
+    ret = RmRegisterResources(NO_SESSION, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+    ret = RmRegisterResources(NO_SESSION, 0, files, 0, processes, 0, services);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle, empty arrays: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+
+    ret = RmRegisterResources(handle, 1, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL files: got %lu, expected 160\n", ret);
+    ret = RmRegisterResources(handle, 0, NULL, 1, NULL, 0, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL processes: got %lu, expected 160\n", ret);
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 1, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL services: got %lu, expected 160\n", ret);
+
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_SUCCESS, "nothing: got %lu\n", ret);
+    ret = RmRegisterResources(handle, 0, files, 0, processes, 0, services);
+    ok(ret == ERROR_SUCCESS, "empty arrays: got %lu\n", ret);
+
+    end_session(handle);
+}
+
+static void test_RmGetList(void)
+{
+    RM_PROCESS_INFO info[2];
+    DWORD ret, handle, reasons;
+    UINT needed, count;
+
+    needed = 0xdeadbeef;
+    count = 0;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(NO_SESSION, &needed, &count, NULL, &reasons);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+
+    count = 0;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, NULL, &count, NULL, &reasons);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL needed: got %lu, expected 160\n", ret);
+
+    needed = 0xdeadbeef;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, &needed, NULL, NULL, &reasons);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL count: got %lu, expected 160\n", ret);
+
+    needed = 0xdeadbeef;
+    count = 0;
+    ret = RmGetList(handle, &needed, &count, NULL, NULL);
+    ok(ret == ERROR_BAD_ARGUMENTS, "NULL reasons: got %lu, expected 160\n", ret);
+
+    /* Nothing registered. */
+    needed = 0xdeadbeef;
+    count = 0;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, &needed, &count, NULL, &reasons);
+    ok(ret == ERROR_SUCCESS, "got %lu\n", ret);
+    ok(needed == 0, "got needed %u\n", needed);
+    ok(count == 0, "got count %u\n", count);
+    ok(reasons == RmRebootReasonNone, "got reasons %#lx\n", reasons);
+
+    needed = 0xdeadbeef;
+    count = ARRAY_SIZE(info);
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, &needed, &count, info, &reasons);
+    ok(ret == ERROR_SUCCESS, "with buffer: got %lu\n", ret);
+    ok(needed == 0, "with buffer: got needed %u\n", needed);
+    ok(count == 0, "with buffer: got count %u\n", count);
+    ok(reasons == RmRebootReasonNone, "with buffer: got reasons %#lx\n", reasons);
+
+    end_session(handle);
+}
+
+static void test_RmShutdown(void)
+{
+    DWORD ret;
+
+    ret = RmShutdown(NO_SESSION, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "got %lu, expected 6\n", ret);
+}
+
+static void test_RmRestart(void)
+{
+    DWORD ret, handle;
+
+    ret = RmRestart(NO_SESSION, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+    ret = RmRestart(handle, 0, NULL);
+    ok(ret == ERROR_REQUEST_OUT_OF_SEQUENCE, "before RmShutdown: got %lu, expected 776\n", ret);
+    end_session(handle);
+}
+
+static void test_RmCancelCurrentTask(void)
+{
+    DWORD ret, handle;
+
+    ret = RmCancelCurrentTask(NO_SESSION);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+    ret = RmCancelCurrentTask(handle);
+    ok(ret == ERROR_SUCCESS || broken(ret != ERROR_SUCCESS), "nothing running: got %lu\n", ret);
+    end_session(handle);
+}
+
+static void test_RmAddFilter(void)
+{
+    RM_UNIQUE_PROCESS process;
+    DWORD ret, handle;
+
+    get_process_id(GetCurrentProcess(), &process);
+
+    ret = RmAddFilter(NO_SESSION, some_exe, NULL, NULL, RmNoRestart);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+
+    ret = RmAddFilter(handle, NULL, NULL, NULL, RmNoRestart);
+    ok(ret == ERROR_BAD_ARGUMENTS, "no target: got %lu, expected 160\n", ret);
+    ret = RmAddFilter(handle, some_exe, &process, NULL, RmNoRestart);
+    ok(ret == ERROR_BAD_ARGUMENTS, "file and process: got %lu, expected 160\n", ret);
+    ret = RmAddFilter(handle, some_exe, NULL, some_service, RmNoRestart);
+    ok(ret == ERROR_BAD_ARGUMENTS, "file and service: got %lu, expected 160\n", ret);
+    ret = RmAddFilter(handle, NULL, &process, some_service, RmNoRestart);
+    ok(ret == ERROR_BAD_ARGUMENTS, "process and service: got %lu, expected 160\n", ret);
+    ret = RmAddFilter(handle, some_exe, &process, some_service, RmNoShutdown);
+    ok(ret == ERROR_BAD_ARGUMENTS, "three targets: got %lu, expected 160\n", ret);
+    ret = RmAddFilter(handle, some_exe, NULL, NULL, RmInvalidFilterAction);
+    ok(ret == ERROR_BAD_ARGUMENTS, "RmInvalidFilterAction: got %lu, expected 160\n", ret);
+
+    /* None of the rejected calls may have left a filter behind. */
+    ret = RmRemoveFilter(handle, some_exe, NULL, NULL);
+    ok(ret == ERROR_FILE_NOT_FOUND, "file filter: got %lu, expected 2\n", ret);
+    ret = RmRemoveFilter(handle, NULL, &process, NULL);
+    ok(ret == ERROR_FILE_NOT_FOUND, "process filter: got %lu, expected 2\n", ret);
+    ret = RmRemoveFilter(handle, NULL, NULL, some_service);
+    ok(ret == ERROR_FILE_NOT_FOUND, "service filter: got %lu, expected 2\n", ret);
+
+    end_session(handle);
+}
+
+static void test_RmRemoveFilter(void)
+{
+    DWORD ret, handle;
+
+    ret = RmRemoveFilter(NO_SESSION, some_exe, NULL, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+    ret = RmRemoveFilter(handle, never_added, NULL, NULL);
+    ok(ret == ERROR_FILE_NOT_FOUND, "not added: got %lu, expected 2\n", ret);
+    end_session(handle);
+}
+
+static void test_RmGetFilterList(void)
+{
+    BYTE buffer[1024];
+    DWORD ret, handle, needed;
+
+    needed = 0xdeadbeef;
+    ret = RmGetFilterList(NO_SESSION, NULL, 0, &needed);
+    ok(ret == ERROR_INVALID_HANDLE, "invalid handle: got %lu, expected 6\n", ret);
+
+    if (!start_session(&handle)) return;
+
+    /* Documented: a missing cbFilterBufNeeded gives ERROR_MORE_DATA, not ERROR_BAD_ARGUMENTS. */
+    ret = RmGetFilterList(handle, buffer, sizeof(buffer), NULL);
+    ok(ret == ERROR_MORE_DATA, "NULL needed: got %lu, expected 234\n", ret);
+
+    /* The result for an empty list is not documented; it must not crash. */
+    needed = 0xdeadbeef;
+    ret = RmGetFilterList(handle, NULL, 0, &needed);
+    trace("no filters: got %lu, needed %lu\n", ret, needed);
+
+    end_session(handle);
+}
+
+/* Filters belong to the primary: a secondary installer gets ERROR_SESSION_CREDENTIAL_CONFLICT. */
+static void test_secondary_filters(void)
+{
+    WCHAR key[KEY_BUFFER];
+    DWORD ret, handle, handle2, needed;
+
+    if (!start_session_key(&handle, key)) return;
+    handle2 = 0xdeadbeef;
+    ret = RmJoinSession(&handle2, key);
+    ok(ret == ERROR_SUCCESS, "RmJoinSession: got %lu\n", ret);
+    if (ret)
+    {
+        end_session(handle);
+        return;
+    }
+
+    ret = RmAddFilter(handle2, some_exe, NULL, NULL, RmNoRestart);
+    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "RmAddFilter: got %lu, expected 1219\n", ret);
+    ret = RmRemoveFilter(handle2, some_exe, NULL, NULL);
+    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "RmRemoveFilter: got %lu, expected 1219\n", ret);
+    needed = 0xdeadbeef;
+    ret = RmGetFilterList(handle2, NULL, 0, &needed);
+    ok(ret == ERROR_SESSION_CREDENTIAL_CONFLICT, "RmGetFilterList: got %lu, expected 1219\n", ret);
+
+    end_session(handle2);
+
+    /* The secondary's RmAddFilter did not reach the session. */
+    ret = RmRemoveFilter(handle, some_exe, NULL, NULL);
+    ok(ret == ERROR_FILE_NOT_FOUND, "primary RmRemoveFilter: got %lu, expected 2\n", ret);
+
+    end_session(handle);
+}
+
+/* Every function on a handle whose session has ended. */
+static void test_stale_handle(void)
+{
+    BYTE buffer[256];
+    DWORD ret, handle, reasons, needed;
+    UINT count, info_needed;
+
+    if (!start_session(&handle)) return;
+    end_session(handle);
+
+    ret = RmEndSession(handle);
+    ok(ret == ERROR_INVALID_HANDLE, "RmEndSession: got %lu, expected 6\n", ret);
+    ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "RmRegisterResources: got %lu, expected 6\n", ret);
+    info_needed = 0xdeadbeef;
+    count = 0;
+    reasons = 0xdeadbeef;
+    ret = RmGetList(handle, &info_needed, &count, NULL, &reasons);
+    ok(ret == ERROR_INVALID_HANDLE, "RmGetList: got %lu, expected 6\n", ret);
+    ret = RmShutdown(handle, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "RmShutdown: got %lu, expected 6\n", ret);
+    ret = RmRestart(handle, 0, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "RmRestart: got %lu, expected 6\n", ret);
+    ret = RmCancelCurrentTask(handle);
+    ok(ret == ERROR_INVALID_HANDLE, "RmCancelCurrentTask: got %lu, expected 6\n", ret);
+    ret = RmAddFilter(handle, some_exe, NULL, NULL, RmNoRestart);
+    ok(ret == ERROR_INVALID_HANDLE, "RmAddFilter: got %lu, expected 6\n", ret);
+    ret = RmRemoveFilter(handle, some_exe, NULL, NULL);
+    ok(ret == ERROR_INVALID_HANDLE, "RmRemoveFilter: got %lu, expected 6\n", ret);
+    needed = 0xdeadbeef;
+    ret = RmGetFilterList(handle, buffer, sizeof(buffer), &needed);
+    ok(ret == ERROR_INVALID_HANDLE, "RmGetFilterList: got %lu, expected 6\n", ret);
+}
+
+START_TEST(badinput)
+{
+    struct unit_args args = get_unit_args(self_exe);
+
     get_process_owner(GetCurrentProcessId(), &self_owner);
-    GetModuleFileNameW(NULL, self_exe, ARRAY_SIZE(self_exe));
     pRmReserveHeap = (void *)GetProcAddress(GetModuleHandleW(L"rstrtmgr.dll"), "RmReserveHeap");
     trace_loaded_dll();
 
-    if (argc >= 5 && !strcmp(argv[2], "host"))
+    if (args.argc >= 5 && !strcmp(args.argv[2], "host"))
     {
-        child_host(argv[3], argv[4]);
+        child_host(args.argv[3], args.argv[4]);
         return;
     }
 
     test_sweep();
     check_store(TRUE);
+
+    test_RmStartSession();
+    test_RmJoinSession();
+    test_RmEndSession();
+    test_RmRegisterResources();
+    test_RmGetList();
+    test_RmShutdown();
+    test_RmRestart();
+    test_RmCancelCurrentTask();
+    test_RmAddFilter();
+    test_RmRemoveFilter();
+    test_RmGetFilterList();
+    test_secondary_filters();
+    test_stale_handle();
 }
