@@ -229,175 +229,220 @@ static SC_HANDLE open_manager(void)
 }
 
 /* Service A is registered (by its name, or through a file its process holds), service B depends
- * on A.  RmShutdown stops B and then A, RmRestart starts A and then B. */
-static void run_service_restart(BOOL by_file)
+ * on A.  RmShutdown stops B and then A, RmRestart starts A and then B.  The steps below share
+ * this state. */
+struct service_case
 {
+    BOOL by_file;
     WCHAR log[MAX_PATH], held[MAX_PATH];
-    struct log_line lines[MAX_LOG_LINES];
     struct test_service a, b;
-    const RM_PROCESS_INFO *entry;
-    RM_PROCESS_INFO *infos;
     SC_HANDLE manager;
-    unsigned int nlines, mark, i;
-    DWORD handle = NO_SESSION, ret, reasons, state, pid_a = 0, pid_b = 0, new_pid;
-    BOOL denied = FALSE, restarted;
-    LPCWSTR names[1];
-    int stop_a, stop_b, stopped_b, running_a, start_b;
-    UINT count;
+    DWORD handle;
+    DWORD pid_a, pid_b;     /* the processes the services first ran in */
+    unsigned int mark;      /* log lines written before RmRestart */
+};
 
-    memset(&a, 0, sizeof(a));
-    memset(&b, 0, sizeof(b));
-    if (!(manager = open_manager())) return;
+/* Creates both services and starts A, then B, each in a process of its own. */
+static BOOL start_service_pair(struct service_case *c)
+{
+    BOOL denied = FALSE, ret;
 
-    make_temp_name(log, ARRAY_SIZE(log), L"_log.txt");
-    make_temp_name(held, ARRAY_SIZE(held), L".dat");
-    if (!create_test_service(manager, &a, L"a", log, by_file ? held : NULL, NULL, &denied)
-            || !create_test_service(manager, &b, L"b", log, NULL, a.name, &denied))
+    if (!create_test_service(c->manager, &c->a, L"a", c->log, c->by_file ? c->held : NULL, NULL, &denied)
+            || !create_test_service(c->manager, &c->b, L"b", c->log, NULL, c->a.name, &denied))
     {
         if (denied) skip("not allowed to create services\n");
-        goto done;
+        return FALSE;
     }
-    trace("service A %s, service B %s\n", wine_dbgstr_w(a.name), wine_dbgstr_w(b.name));
+    trace("service A %s, service B %s\n", wine_dbgstr_w(c->a.name), wine_dbgstr_w(c->b.name));
 
     /* A first: B's start would start it on Windows, but not every SCM does. */
-    ret = StartServiceW(a.handle, 0, NULL);
+    ret = StartServiceW(c->a.handle, 0, NULL);
     ok(ret, "StartServiceW(A) failed, error %lu\n", GetLastError());
-    if (!ret) goto done;
-    ok(wait_service_state(&a, SERVICE_RUNNING, &pid_a), "service A did not start\n");
-    ret = StartServiceW(b.handle, 0, NULL);
+    if (!ret) return FALSE;
+    ok(wait_service_state(&c->a, SERVICE_RUNNING, &c->pid_a), "service A did not start\n");
+    ret = StartServiceW(c->b.handle, 0, NULL);
     ok(ret, "StartServiceW(B) failed, error %lu\n", GetLastError());
-    if (!ret) goto done;
-    ok(wait_service_state(&b, SERVICE_RUNNING, &pid_b), "service B did not start\n");
-    if (!pid_a || !pid_b) goto done;
-    note_service_process(&a, pid_a);
-    note_service_process(&b, pid_b);
-    trace("service A runs in %04lx, B in %04lx\n", pid_a, pid_b);
-    ok(pid_a != pid_b, "both services run in process %04lx\n", pid_a);
+    if (!ret) return FALSE;
+    ok(wait_service_state(&c->b, SERVICE_RUNNING, &c->pid_b), "service B did not start\n");
+    if (!c->pid_a || !c->pid_b) return FALSE;
+    note_service_process(&c->a, c->pid_a);
+    note_service_process(&c->b, c->pid_b);
+    trace("service A runs in %04lx, B in %04lx\n", c->pid_a, c->pid_b);
+    ok(c->pid_a != c->pid_b, "both services run in process %04lx\n", c->pid_a);
+    return TRUE;
+}
 
-    if (!start_session(&handle)) goto done;
-    if (by_file)
+/* A session that registers service A, by its name or through the file its process holds. */
+static BOOL register_service_case(struct service_case *c)
+{
+    LPCWSTR names[1];
+    DWORD ret;
+
+    if (!start_session(&c->handle)) return FALSE;
+    if (c->by_file)
     {
-        names[0] = held;
-        ret = RmRegisterResources(handle, 1, names, 0, NULL, 0, NULL);
+        names[0] = c->held;
+        ret = RmRegisterResources(c->handle, 1, names, 0, NULL, 0, NULL);
     }
     else
     {
-        names[0] = a.name;
-        ret = RmRegisterResources(handle, 0, NULL, 0, NULL, 1, names);
+        names[0] = c->a.name;
+        ret = RmRegisterResources(c->handle, 0, NULL, 0, NULL, 1, names);
     }
     ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
+    return TRUE;
+}
 
-    ret = get_list(handle, &infos, &count, &reasons);
+/* Before the shutdown: A's process is listed as a running, restartable service. */
+static void check_services_listed(const struct service_case *c)
+{
+    const RM_PROCESS_INFO *entry = NULL;
+    RM_PROCESS_INFO *infos;
+    DWORD ret, reasons;
+    UINT count, i;
+
+    ret = get_list(c->handle, &infos, &count, &reasons);
     ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
     ok(reasons == RmRebootReasonNone, "got reboot reasons %#lx, expected 0\n", reasons);
-    entry = NULL;
     for (i = 0; i < count; i++)
     {
         trace_entry(&infos[i]);
-        if (infos[i].Process.dwProcessId == pid_a) entry = &infos[i];
+        if (infos[i].Process.dwProcessId == c->pid_a) entry = &infos[i];
         /* Whether B, which is not registered, is listed too is not documented. */
-        else if (infos[i].Process.dwProcessId == pid_b)
+        else if (infos[i].Process.dwProcessId == c->pid_b)
             ok(infos[i].ApplicationType == RmService, "service B: got type %d, expected %d\n",
                infos[i].ApplicationType, RmService);
     }
-    ok(entry != NULL, "the process of service A (%04lx) is not among the %u listed\n", pid_a, count);
+    ok(entry != NULL, "the process of service A (%04lx) is not among the %u listed\n", c->pid_a, count);
     if (entry)
     {
         ok(entry->ApplicationType == RmService, "got type %d, expected %d\n", entry->ApplicationType, RmService);
-        ok(is_service_entry(entry, a.name), "got service %s, expected %s\n",
+        ok(is_service_entry(entry, c->a.name), "got service %s, expected %s\n",
            wine_dbgstr_wn(entry->strServiceShortName,
                           name_length(entry->strServiceShortName, ARRAY_SIZE(entry->strServiceShortName))),
-           wine_dbgstr_w(a.name));
+           wine_dbgstr_w(c->a.name));
         ok(entry->AppStatus == RmStatusRunning, "got AppStatus %#lx, expected %#x\n", entry->AppStatus,
            RmStatusRunning);
         ok(entry->bRestartable, "got bRestartable %d, expected TRUE\n", entry->bRestartable);
     }
     free(infos);
+}
 
-    /* Shutdown: B (a running dependent) is stopped before A. */
+/* Shutdown: B (a running dependent) is stopped before A, and both processes end. */
+static void check_services_stopped(struct service_case *c)
+{
+    struct log_line lines[MAX_LOG_LINES];
+    int stop_a, stop_b, stopped_b;
+    unsigned int nlines;
+    DWORD ret, state;
+
     reset_status();
-    ret = RmShutdown(handle, 0, status_callback);
+    ret = RmShutdown(c->handle, 0, status_callback);
     ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
     /* The callback being called at all is a check of its own here. */
     ok(status_count > 0, "RmShutdown: the status callback was not called\n");
     check_status("RmShutdown", FALSE);
-    state = service_state(&a, NULL);
+    state = service_state(&c->a, NULL);
     ok(state == SERVICE_STOPPED, "service A: got state %lu, expected %u\n", state, SERVICE_STOPPED);
-    state = service_state(&b, NULL);
+    state = service_state(&c->b, NULL);
     ok(state == SERVICE_STOPPED, "service B: got state %lu, expected %u\n", state, SERVICE_STOPPED);
-    ok(!WaitForSingleObject(a.process, EXIT_TIMEOUT), "the process of service A is still running\n");
-    ok(!WaitForSingleObject(b.process, EXIT_TIMEOUT), "the process of service B is still running\n");
+    ok(!WaitForSingleObject(c->a.process, EXIT_TIMEOUT), "the process of service A is still running\n");
+    ok(!WaitForSingleObject(c->b.process, EXIT_TIMEOUT), "the process of service B is still running\n");
 
-    nlines = read_log(log, lines, ARRAY_SIZE(lines));
-    stop_b = find_log_line(lines, nlines, 0, "stop", b.name);
-    stopped_b = find_log_line(lines, nlines, 0, "stopped", b.name);
-    stop_a = find_log_line(lines, nlines, 0, "stop", a.name);
+    nlines = read_log(c->log, lines, ARRAY_SIZE(lines));
+    stop_b = find_log_line(lines, nlines, 0, "stop", c->b.name);
+    stopped_b = find_log_line(lines, nlines, 0, "stopped", c->b.name);
+    stop_a = find_log_line(lines, nlines, 0, "stop", c->a.name);
     ok(stop_b >= 0, "service B was not asked to stop\n");
     ok(stopped_b >= 0, "service B did not stop\n");
     ok(stop_a >= 0, "service A was not asked to stop\n");
     ok(stopped_b >= 0 && stop_a > stopped_b, "service A was asked to stop (line %d) before B had stopped (line %d)\n",
        stop_a, stopped_b);
-    ok(find_log_line(lines, nlines, 0, "stopped", a.name) >= 0, "service A did not stop\n");
-    mark = nlines;
+    ok(find_log_line(lines, nlines, 0, "stopped", c->a.name) >= 0, "service A did not stop\n");
+    c->mark = nlines;
+}
 
-    ret = get_list(handle, &infos, &count, &reasons);
+/* After the shutdown: A's entry stays in the list, stopped. */
+static void check_stopped_listed(const struct service_case *c)
+{
+    const RM_PROCESS_INFO *entry = NULL;
+    RM_PROCESS_INFO *infos;
+    DWORD ret, reasons;
+    UINT count, i;
+
+    ret = get_list(c->handle, &infos, &count, &reasons);
     ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
-    entry = NULL;
     for (i = 0; i < count; i++)
     {
         trace_entry(&infos[i]);
-        if (infos[i].Process.dwProcessId == pid_a) entry = &infos[i];
+        if (infos[i].Process.dwProcessId == c->pid_a) entry = &infos[i];
     }
-    ok(entry != NULL, "the stopped service A (%04lx) is not among the %u listed\n", pid_a, count);
+    ok(entry != NULL, "the stopped service A (%04lx) is not among the %u listed\n", c->pid_a, count);
     if (entry)
     {
         ok(entry->ApplicationType == RmService, "got type %d, expected %d\n", entry->ApplicationType, RmService);
-        ok(is_service_entry(entry, a.name), "the entry of process %04lx does not name service A\n", pid_a);
+        ok(is_service_entry(entry, c->a.name), "the entry of process %04lx does not name service A\n", c->pid_a);
         ok(entry->AppStatus & RmStatusStopped, "got AppStatus %#lx, expected RmStatusStopped\n", entry->AppStatus);
         ok(!(entry->AppStatus & RmStatusRunning), "got AppStatus %#lx, expected no RmStatusRunning\n",
            entry->AppStatus);
     }
     free(infos);
+}
 
-    /* Restart: A, then B, the reverse of the shutdown. */
+/* Whether a service runs again, in a new process. */
+static void check_running_again(struct test_service *service, DWORD old_pid, const char *what)
+{
+    DWORD new_pid;
+    BOOL restarted;
+
+    restarted = wait_service_state(service, SERVICE_RUNNING, &new_pid);
+    ok(restarted, "service %s is not running again\n", what);
+    if (!restarted) return;
+    ok(new_pid && new_pid != old_pid, "service %s runs in process %04lx, it ran in %04lx\n", what, new_pid, old_pid);
+    note_service_process(service, new_pid);
+}
+
+/* Restart: A, then B, the reverse of the shutdown. */
+static void check_services_restarted(struct service_case *c)
+{
+    struct log_line lines[MAX_LOG_LINES];
+    int running_a, start_b;
+    unsigned int nlines;
+    DWORD ret;
+
     reset_status();
-    ret = RmRestart(handle, 0, status_callback);
+    ret = RmRestart(c->handle, 0, status_callback);
     ok(ret == ERROR_SUCCESS, "RmRestart: got %lu, expected 0\n", ret);
     /* The callback being called at all is a check of its own here. */
     ok(status_count > 0, "RmRestart: the status callback was not called\n");
     check_status("RmRestart", FALSE);
-    restarted = wait_service_state(&a, SERVICE_RUNNING, &new_pid);
-    ok(restarted, "service A is not running again\n");
-    if (restarted)
-    {
-        ok(new_pid && new_pid != pid_a, "service A runs in process %04lx, it ran in %04lx\n", new_pid, pid_a);
-        note_service_process(&a, new_pid);
-    }
-    restarted = wait_service_state(&b, SERVICE_RUNNING, &new_pid);
-    ok(restarted, "service B is not running again\n");
-    if (restarted)
-    {
-        ok(new_pid && new_pid != pid_b, "service B runs in process %04lx, it ran in %04lx\n", new_pid, pid_b);
-        note_service_process(&b, new_pid);
-    }
+    check_running_again(&c->a, c->pid_a, "A");
+    check_running_again(&c->b, c->pid_b, "B");
 
-    nlines = read_log(log, lines, ARRAY_SIZE(lines));
-    running_a = find_log_line(lines, nlines, mark, "running", a.name);
-    start_b = find_log_line(lines, nlines, mark, "start", b.name);
+    nlines = read_log(c->log, lines, ARRAY_SIZE(lines));
+    running_a = find_log_line(lines, nlines, c->mark, "running", c->a.name);
+    start_b = find_log_line(lines, nlines, c->mark, "start", c->b.name);
     ok(running_a >= 0, "service A did not start again\n");
     ok(start_b >= 0, "service B did not start again\n");
     ok(running_a >= 0 && start_b > running_a, "service B started again (line %d) before A ran (line %d)\n",
        start_b, running_a);
+}
 
-    /* Windows does not document which process the entry names after a restart: any entry of
-     * service A will do. */
-    ret = get_list(handle, &infos, &count, &reasons);
+/* After the restart: Windows does not document which process the entry names, so any entry
+ * of service A will do, restarted without error. */
+static void check_restarted_listed(const struct service_case *c)
+{
+    const RM_PROCESS_INFO *entry = NULL;
+    RM_PROCESS_INFO *infos;
+    DWORD ret, reasons;
+    UINT count, i;
+
+    ret = get_list(c->handle, &infos, &count, &reasons);
     ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);
-    entry = NULL;
     for (i = 0; i < count; i++)
     {
         trace_entry(&infos[i]);
-        if (is_service_entry(&infos[i], a.name) && (infos[i].AppStatus & RmStatusRestarted)) entry = &infos[i];
+        if (is_service_entry(&infos[i], c->a.name) && (infos[i].AppStatus & RmStatusRestarted)) entry = &infos[i];
     }
     ok(entry != NULL, "no entry of service A with RmStatusRestarted among the %u listed\n", count);
     if (entry)
@@ -407,15 +452,35 @@ static void run_service_restart(BOOL by_file)
            entry->AppStatus);
     }
     free(infos);
+}
 
-done:
-    if (handle != NO_SESSION) end_session(handle);
+static void run_service_restart(BOOL by_file)
+{
+    struct service_case c;
+
+    memset(&c, 0, sizeof(c));
+    c.by_file = by_file;
+    c.handle = NO_SESSION;
+    if (!(c.manager = open_manager())) return;
+    make_temp_name(c.log, ARRAY_SIZE(c.log), L"_log.txt");
+    make_temp_name(c.held, ARRAY_SIZE(c.held), L".dat");
+
+    if (start_service_pair(&c) && register_service_case(&c))
+    {
+        check_services_listed(&c);
+        check_services_stopped(&c);
+        check_stopped_listed(&c);
+        check_services_restarted(&c);
+        check_restarted_listed(&c);
+    }
+
+    if (c.handle != NO_SESSION) end_session(c.handle);
     /* The dependent first, as the SCM asks. */
-    delete_test_service(&b);
-    delete_test_service(&a);
-    CloseServiceHandle(manager);
-    delete_temp_file(held);
-    delete_temp_file(log);
+    delete_test_service(&c.b);
+    delete_test_service(&c.a);
+    CloseServiceHandle(c.manager);
+    delete_temp_file(c.held);
+    delete_temp_file(c.log);
 }
 
 static void test_service_by_name(void)

@@ -885,14 +885,47 @@ static void test_status_callback(void)
 /* A window application that registered for restart is shut down and started again.  Under
  * Wine, which keeps no registrations, the project's policy makes window applications
  * restartable with the command line, directory and environment they had. */
+/* The instance RmRestart started reported itself as the second line of the report file: a
+ * new process, started with the registered command line ("restarted") or, where the platform
+ * keeps no registrations, with the original one, in the original directory and environment. */
+static void check_new_window_instance(const WCHAR *report, const WCHAR *mark, DWORD original_pid, BOOL restarted)
+{
+    struct report_line lines[MAX_REPORT_LINES];
+    const struct report_line *line;
+    WCHAR cwd[MAX_PATH];
+    unsigned int nlines;
+    char mark_a[64];
+
+    nlines = read_report(report, lines, ARRAY_SIZE(lines));
+    ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
+    if (!restarted || nlines < 2) return;
+    line = &lines[nlines - 1];
+    trace("new instance: mode %s, pid %04lx, mark %s, directory %s\n", line->mode, line->pid, line->mark,
+          wine_dbgstr_w(line->cwd));
+    ok(line->pid != original_pid, "the new instance has the old pid\n");
+    if (strcmp(line->mode, "window"))
+    {
+        ok(!strcmp(line->mode, "restarted"), "got mode %s\n", line->mode);
+        return;
+    }
+    /* Started again with the original command line: project policy, it also gets the original
+     * directory and environment. */
+    ok(!platform_keeps_registrations(), "started with the original command line, not the registered one\n");
+    WideCharToMultiByte(CP_ACP, 0, mark, -1, mark_a, sizeof(mark_a), NULL, NULL);
+    ok(!strcmp(line->mark, mark_a), "got environment mark %s, expected %s\n", line->mark, mark_a);
+    wcscpy(cwd, line->cwd);
+    if (wcslen(cwd) > 3 && cwd[wcslen(cwd) - 1] == '\\') cwd[wcslen(cwd) - 1] = 0;
+    ok(!wcsicmp(cwd, temp_dir), "got directory %s, expected %s\n", wine_dbgstr_w(line->cwd), wine_dbgstr_w(temp_dir));
+}
+
 static void run_restart(const WCHAR *exe)
 {
-    WCHAR file[MAX_PATH], report[MAX_PATH], started_name[64], mark[64], cwd[MAX_PATH];
+    WCHAR file[MAX_PATH], report[MAX_PATH], started_name[64], mark[64];
     struct report_line lines[MAX_REPORT_LINES];
     HANDLE started = NULL, quit = NULL;
     RM_PROCESS_INFO info;
     struct child child;
-    unsigned int nlines, nlines2;
+    unsigned int nlines2;
     DWORD handle = NO_SESSION, ret, start, code, original_pid = 0;
     BOOL keeps = platform_keeps_registrations(), restarted = FALSE;
 
@@ -959,31 +992,7 @@ static void run_restart(const WCHAR *exe)
     ok(restarted, "the application was not started again\n");
     trace("the new instance signalled %lu ms after RmRestart began\n", GetTickCount() - start);
 
-    nlines = read_report(report, lines, ARRAY_SIZE(lines));
-    ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
-    if (restarted && nlines >= 2)
-    {
-        const struct report_line *line = &lines[nlines - 1];
-
-        trace("new instance: mode %s, pid %04lx, mark %s, directory %s\n", line->mode, line->pid, line->mark,
-              wine_dbgstr_w(line->cwd));
-        ok(line->pid != original_pid, "the new instance has the old pid\n");
-        if (!strcmp(line->mode, "window"))
-        {
-            /* Started again with the original command line: project policy, it also gets the
-             * original directory and environment. */
-            char mark_a[64];
-
-            ok(!keeps, "started with the original command line, not the registered one\n");
-            WideCharToMultiByte(CP_ACP, 0, mark, -1, mark_a, sizeof(mark_a), NULL, NULL);
-            ok(!strcmp(line->mark, mark_a), "got environment mark %s, expected %s\n", line->mark, mark_a);
-            wcscpy(cwd, line->cwd);
-            if (wcslen(cwd) > 3 && cwd[wcslen(cwd) - 1] == '\\') cwd[wcslen(cwd) - 1] = 0;
-            ok(!wcsicmp(cwd, temp_dir), "got directory %s, expected %s\n", wine_dbgstr_w(line->cwd),
-               wine_dbgstr_w(temp_dir));
-        }
-        else ok(!strcmp(line->mode, "restarted"), "got mode %s\n", line->mode);
-    }
+    check_new_window_instance(report, mark, original_pid, restarted);
 
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusRestarted, "got AppStatus %#lx, expected RmStatusRestarted\n", info.AppStatus);
@@ -1095,22 +1104,75 @@ static BOOL is_console_host(DWORD pid)
 
 /* A console application in a console of its own that registered for restart: RmShutdown
  * closes it with CTRL_C_EVENT, RmRestart starts it again in a new console. */
+/* Its own console: a window of its own, and nobody else on it (but a console host).  Project
+ * requirement: where Windows puts a restarted console application was never seen. */
+static void check_own_console(const struct console_report *console, DWORD pid)
+{
+    HWND own_console = GetConsoleWindow();
+    BOOL found = FALSE;
+    DWORD i;
+
+    if (winetest_platform_is_wine) ok(console->window != 0, "the new instance has no console window\n");
+    if (winetest_platform_is_wine)
+        ok(console->window != (ULONG)(ULONG_PTR)own_console,
+           "the new instance has this process's console window %#lx\n", console->window);
+    for (i = 0; i < console->count && i < ARRAY_SIZE(console->pids); i++)
+    {
+        if (console->pids[i] == pid) found = TRUE;
+        else
+        {
+            if (winetest_platform_is_wine)
+                ok(console->pids[i] != GetCurrentProcessId(), "the new instance is on this process's console\n");
+            if (winetest_platform_is_wine)
+                ok(console->pids[i] == GetCurrentProcessId() || is_console_host(console->pids[i]),
+                   "process %04lx is on the new instance's console\n", console->pids[i]);
+        }
+    }
+    ok(found, "the new instance is not among the %lu processes on its console\n", console->count);
+}
+
+/* The console application RmRestart started reported itself as the second line of the
+ * report file: a new process with the marker, started with the registered command line (or,
+ * under Wine's policy, the captured one), alone in a console of its own. */
+static void check_new_console_instance(const WCHAR *report, const char *marker_a, DWORD original_pid,
+                                       BOOL restarted)
+{
+    struct report_line lines[MAX_REPORT_LINES];
+    const struct report_line *line;
+    struct console_report console;
+    const WCHAR *expected_form;
+    unsigned int nlines;
+
+    nlines = read_report(report, lines, ARRAY_SIZE(lines));
+    ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
+    if (!restarted || nlines < 2) return;
+    line = &lines[nlines - 1];
+    trace("first instance: %s %04lx %s %s\n", lines[0].mode, lines[0].pid, lines[0].mark,
+          wine_dbgstr_w(lines[0].cwd));
+    trace("new instance: %s %04lx %s %s\n", line->mode, line->pid, line->mark, wine_dbgstr_w(line->cwd));
+    ok(!strcmp(line->mode, "console"), "got mode %s, expected console\n", line->mode);
+    ok(line->pid != original_pid, "the new instance has the old pid\n");
+    ok(!strcmp(line->mark, marker_a), "got marker %s, expected %s\n", line->mark, marker_a);
+    ok(parse_console_report(line->cwd, &console), "cannot parse %s\n", wine_dbgstr_w(line->cwd));
+    /* Windows starts it with the registered arguments; under Wine, the project's policy starts
+     * it with the command line it had. */
+    expected_form = platform_keeps_registrations() ? L"registered" : L"captured";
+    ok(!wcscmp(console.form, expected_form), "started with the %s command line, expected the %s one\n",
+       wine_dbgstr_w(console.form), wine_dbgstr_w(expected_form));
+    check_own_console(&console, line->pid);
+}
+
 static void run_console_restart(const WCHAR *exe)
 {
     WCHAR file[MAX_PATH], report[MAX_PATH], started_name[64], marker[64];
-    struct report_line lines[MAX_REPORT_LINES];
-    struct console_report console;
     struct saved_value saved;
     HANDLE started = NULL, quit = NULL;
     RM_PROCESS_INFO info;
     struct child child;
     const WCHAR *args[4];
-    const WCHAR *expected_form;
     char marker_a[64];
-    unsigned int nlines;
-    DWORD handle = NO_SESSION, ret, code, one = 1, original_pid = 0, i;
-    BOOL keeps = platform_keeps_registrations(), restarted, found;
-    HWND own_console = GetConsoleWindow();
+    DWORD handle = NO_SESSION, ret, code, one = 1, original_pid = 0;
+    BOOL keeps = platform_keeps_registrations(), restarted;
 
     memset(&saved, 0, sizeof(saved));
     memset(&child, 0, sizeof(child));
@@ -1171,45 +1233,7 @@ static void run_console_restart(const WCHAR *exe)
     restarted = !WaitForSingleObject(started, RESTART_TIMEOUT);
     ok(restarted, "the console application was not started again\n");
 
-    nlines = read_report(report, lines, ARRAY_SIZE(lines));
-    ok(nlines == 2, "got %u report lines, expected 2\n", nlines);
-    if (restarted && nlines >= 2)
-    {
-        const struct report_line *line = &lines[nlines - 1];
-
-        trace("first instance: %s %04lx %s %s\n", lines[0].mode, lines[0].pid, lines[0].mark,
-              wine_dbgstr_w(lines[0].cwd));
-        trace("new instance: %s %04lx %s %s\n", line->mode, line->pid, line->mark, wine_dbgstr_w(line->cwd));
-        ok(!strcmp(line->mode, "console"), "got mode %s, expected console\n", line->mode);
-        ok(line->pid != original_pid, "the new instance has the old pid\n");
-        ok(!strcmp(line->mark, marker_a), "got marker %s, expected %s\n", line->mark, marker_a);
-        ok(parse_console_report(line->cwd, &console), "cannot parse %s\n", wine_dbgstr_w(line->cwd));
-        /* Windows starts it with the registered arguments; under Wine, the project's policy
-         * starts it with the command line it had. */
-        expected_form = keeps ? L"registered" : L"captured";
-        ok(!wcscmp(console.form, expected_form), "started with the %s command line, expected the %s one\n",
-           wine_dbgstr_w(console.form), wine_dbgstr_w(expected_form));
-        /* Its own console: a window of its own, and nobody else on it (but a console host).
-         * Project requirement: where Windows puts a restarted console application was never seen. */
-        if (winetest_platform_is_wine) ok(console.window != 0, "the new instance has no console window\n");
-        if (winetest_platform_is_wine)
-            ok(console.window != (ULONG)(ULONG_PTR)own_console,
-               "the new instance has this process's console window %#lx\n", console.window);
-        found = FALSE;
-        for (i = 0; i < console.count && i < ARRAY_SIZE(console.pids); i++)
-        {
-            if (console.pids[i] == line->pid) found = TRUE;
-            else
-            {
-                if (winetest_platform_is_wine)
-                    ok(console.pids[i] != GetCurrentProcessId(), "the new instance is on this process's console\n");
-                if (winetest_platform_is_wine)
-                    ok(console.pids[i] == GetCurrentProcessId() || is_console_host(console.pids[i]),
-                       "process %04lx is on the new instance's console\n", console.pids[i]);
-            }
-        }
-        ok(found, "the new instance is not among the %lu processes on its console\n", console.count);
-    }
+    check_new_console_instance(report, marker_a, original_pid, restarted);
     if (get_entry(handle, &child.id, &info))
         ok(info.AppStatus & RmStatusRestarted, "got AppStatus %#lx, expected RmStatusRestarted\n", info.AppStatus);
 
@@ -1325,6 +1349,29 @@ static void check_multi_list(DWORD handle, const struct child *apps, enum multi_
 
 /* Several applications at once, window and console ones holding the same file: each is
  * closed, listed once with its own status, and the window applications are started again. */
+/* The applications of test_multi_app, all holding the file: window ones that report their
+ * starts (their quit events are kept for the instances started again), console ones. */
+static BOOL launch_multi_apps(struct child *apps, const WCHAR *file, WCHAR started_names[][64],
+                              WCHAR reports[][MAX_PATH], HANDLE *started, HANDLE *quits)
+{
+    const WCHAR *args[1] = { file };
+    unsigned int k;
+
+    for (k = 0; k < MULTI_APPS; k++)
+    {
+        if (!multi_is_window[k])
+        {
+            if (!launch_child(&apps[k], self_exe, L"sharedconsole", 1, args)) return FALSE;
+            continue;
+        }
+        if (!launch_window(&apps[k], self_exe, L"sharedwindow", file, started_names[k], reports[k], NULL)) return FALSE;
+        ResetEvent(started[k]);
+        DuplicateHandle(GetCurrentProcess(), apps[k].quit, GetCurrentProcess(), &quits[k], 0, FALSE,
+                        DUPLICATE_SAME_ACCESS);
+    }
+    return TRUE;
+}
+
 static void test_multi_app(void)
 {
     WCHAR file[MAX_PATH], reports[MULTI_APPS][MAX_PATH], started_names[MULTI_APPS][64];
@@ -1332,7 +1379,6 @@ static void test_multi_app(void)
     struct report_line lines[MAX_REPORT_LINES];
     DWORD new_pids[MULTI_APPS];
     struct child apps[MULTI_APPS];
-    const WCHAR *args[1];
     unsigned int k, m, nwindows = 0, nlines;
     DWORD handle = NO_SESSION, ret, code;
 
@@ -1353,22 +1399,7 @@ static void test_multi_app(void)
         waits[nwindows++] = started[k];
     }
 
-    for (k = 0; k < MULTI_APPS; k++)
-    {
-        if (multi_is_window[k])
-        {
-            if (!launch_window(&apps[k], self_exe, L"sharedwindow", file, started_names[k], reports[k], NULL)) goto done;
-            ResetEvent(started[k]);
-            /* The original command line names the quit event: keep it for a restarted instance. */
-            DuplicateHandle(GetCurrentProcess(), apps[k].quit, GetCurrentProcess(), &quits[k], 0, FALSE,
-                            DUPLICATE_SAME_ACCESS);
-        }
-        else
-        {
-            args[0] = file;
-            if (!launch_child(&apps[k], self_exe, L"sharedconsole", 1, args)) goto done;
-        }
-    }
+    if (!launch_multi_apps(apps, file, started_names, reports, started, quits)) goto done;
 
     if (!start_session(&handle)) goto done;
     register_file(handle, file);
