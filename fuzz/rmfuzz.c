@@ -130,12 +130,14 @@ struct flight
     volatile LONG active;
     DWORD start;
     unsigned int step;
-    char call[240];
+    char call[600];
 };
 
 static struct flight flights[MAX_THREADS + 1];
 static CRITICAL_SECTION print_cs;
 static volatile LONG failures, calls_made;
+/* What phase 1's RmShutdown calls did to targeted holders: closed, left under a filter. */
+static unsigned int holders_closed, holders_filtered, shutdowns_ok;
 
 static void say(const char *format, ...)
 {
@@ -295,6 +297,10 @@ struct name
 
 static struct name names[64];
 static unsigned int name_count;
+/* The first names leave a session usable for RmShutdown: the held files, the holders' image,
+ * missing and plain files; the others (directories, the caller's image, devices...) make
+ * every later RmShutdown of the session fail before acting. */
+static unsigned int benign_names, device_names;
 static WCHAR work_dir[MAX_PATH], self_exe[MAX_PATH], holder_exe[MAX_PATH];
 static HANDLE pipe_server, mailslot;
 
@@ -386,6 +392,7 @@ static void build_names(BOOL holders)
         if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
         add_name(path, -1, FALSE);
     }
+    benign_names = name_count;
     GetWindowsDirectoryW(windir, MAX_PATH);
     add_name(wcsdup(work_dir), -1, FALSE);
     add_name(wcsdup_printf(L"%ls\\", work_dir), -1, FALSE);
@@ -403,14 +410,17 @@ static void build_names(BOOL holders)
     add_name(wcsdup(L"C:"), -1, FALSE);
     add_name(wcsdup(L"\\\\?\\"), -1, FALSE);
     add_name(wcsdup(self_exe), -1, FALSE);  /* the caller's own image: RmRebootReasonDetectedSelf */
+    device_names = name_count;
     if (!(opt.skip & SKIP_DEVICES)) add_device_names();
 }
 
 static const struct name *pick_name(struct rng *rng)
 {
-    /* Half of the draws among the first (held and missing) names: they matter most. */
-    if (chance(rng, 50)) return &names[rnd(rng, min(name_count, HOLDERS * 5 + 4))];
-    return &names[rnd(rng, name_count)];
+    unsigned int r = rnd(rng, 100);
+
+    if (r < 75 || name_count == benign_names) return &names[rnd(rng, benign_names)];
+    if (r < 88 || name_count == device_names) return &names[benign_names + rnd(rng, device_names - benign_names)];
+    return &names[device_names + rnd(rng, name_count - device_names)];
 }
 
 static const WCHAR *service_names[] = { L"rmfuzz-no-such-service", L"", L"RpcSs", L"a\\b", L"rmfuzz service" };
@@ -894,17 +904,17 @@ static void pick_process(struct actor *actor, RM_UNIQUE_PROCESS *process)
     const struct holder *holder = &holders[rnd(&actor->rng, HOLDERS)];
 
     memset(process, 0, sizeof(*process));
-    switch (rnd(&actor->rng, 6))
+    switch (rnd(&actor->rng, 10))
     {
-    case 0: case 1:
+    case 0: case 1: case 2: case 3: case 4:
         if (!opt.child) *process = holder->id;
         break;
-    case 2:
+    case 5: case 6:
         if (!opt.child) *process = holder->id;
         process->ProcessStartTime.dwLowDateTime++;  /* the right PID at the wrong time */
         break;
-    case 3: *process = self_id; break;
-    case 4: break;
+    case 7: *process = self_id; break;
+    case 8: break;
     default: process->dwProcessId = 0xffffffff; break;
     }
 }
@@ -936,7 +946,7 @@ static void op_register(struct actor *actor)
     RM_UNIQUE_PROCESS *proc_array = procs;
     struct slot *slot;
     enum role role;
-    char text[80];
+    char text[400] = "", one[80];
 
     for (i = 0; i < nfiles; i++)
     {
@@ -950,10 +960,14 @@ static void op_register(struct actor *actor)
     else if (r < 12) { nsvcs = huge[rnd(&actor->rng, 3)]; svc_array = NULL; }
     else if (r < 16 && nfiles) files[rnd(&actor->rng, nfiles)] = NULL;
     role = resolve(actor, handle, &slot);
-    short_text(file_array && nfiles ? files[0] : NULL, text, sizeof(text));
-    begin_call(actor->thread, actor->step, "RmRegisterResources(%lu, %u, %s%s, %u, %s, %u, %s)", handle, nfiles,
-               file_array ? "{" : "", file_array ? text : "NULL", nprocs, proc_array ? "{...}" : "NULL", nsvcs,
-               svc_array ? "{...}" : "NULL");
+    for (i = 0; file_array && i < nfiles; i++)
+    {
+        short_text(files[i], one, sizeof(one));
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? ", " : "", one);
+    }
+    begin_call(actor->thread, actor->step, "RmRegisterResources(%lu, %u, %s%s%s, %u, %s, %u, %s)", handle, nfiles,
+               file_array ? "{" : "", file_array ? text : "NULL", file_array ? "}" : "", nprocs,
+               proc_array ? "{...}" : "NULL", nsvcs, svc_array ? "{...}" : "NULL");
     ret = RmRegisterResources(handle, nfiles, file_array, nprocs, proc_array, nsvcs, svc_array);
     ret = check_code(actor->thread, actor->step, API_REGISTER, ret, racing(actor));
     check_unheld(actor, role, handle, API_REGISTER, ret);
@@ -1320,6 +1334,7 @@ static void shutdown_oracle(struct actor *actor, struct slot *slot, DWORD handle
     if (!ret || ret == ERROR_FAIL_SHUTDOWN || ret == ERROR_CANCELLED) slot->shut = SHUT_ACTED;
     else if (slot->shut != SHUT_ACTED) slot->shut = SHUT_FAILED;
     if (ret && ret != ERROR_FAIL_SHUTDOWN) return;
+    if (!ret) shutdowns_ok++;
     for (i = 0; i < HOLDERS; i++)
     {
         struct holder *holder = &holders[i];
@@ -1327,9 +1342,14 @@ static void shutdown_oracle(struct actor *actor, struct slot *slot, DWORD handle
 
         if (!holder->process || !targets(slot, i)) continue;
         running = WaitForSingleObject(holder->process, ret ? 0 : 3000) == WAIT_TIMEOUT;
-        if (!running) continue;
+        if (!running)
+        {
+            holders_closed++;
+            continue;
+        }
         if (filter_protects(actor, handle, holder))
         {
+            holders_filtered++;
             slot->skipped[i] = TRUE;
             continue;
         }
@@ -1946,6 +1966,8 @@ int wmain(int argc, WCHAR **argv)
     seconds = (GetTickCount() - start) / 1000.0;
     say("rmfuzz: %s seed %u: %ld calls in %.1f s (%.0f calls/s), %ld failures\n", arch_name, opt.seed, calls_made,
         seconds, calls_made / (seconds > 0 ? seconds : 1), failures);
+    say("rmfuzz: phase 1: %u RmShutdown calls returned 0; targeted holders closed %u times, left under a filter %u times\n",
+        shutdowns_ok, holders_closed, holders_filtered);
     say("%s seed %u\n", failures ? "FAIL" : "PASS", opt.seed);
     return failures ? 1 : 0;
 }

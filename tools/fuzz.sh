@@ -16,7 +16,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
 prefix=$(realpath -m "${RSTRTMGR_FUZZ_PREFIX:-$root/fuzz/wineprefix}")  # Wine wants it absolute
-build=1 short=0 minutes=30 seeds="" arches="x86_64 i686" args=()
+build=1 short=0 minutes=30 seeds="" seed_limit=${RSTRTMGR_FUZZ_SEED_LIMIT:-600} arches="x86_64 i686" args=()
 while [ $# -gt 0 ]; do
     case $1 in
         --no-build) build=0 ;;
@@ -72,23 +72,40 @@ log=$bin/fuzz$([ $short = 1 ] && echo -short).log
 : > "$log"
 passed=0 failed=0 calls=0
 declare -A arch_calls arch_seconds
-# One seed on one architecture: the driver of ARCH, the child of the other one.
+# One seed on one architecture: the driver of ARCH, the child of the other one.  Its output
+# goes to a file, not a pipe: Wine's child processes (holders) inherit the Unix descriptors and
+# would keep a pipe open.  A run that reported its verdict (a watchdog's "FAIL seed") but does
+# not exit within 20 s is hung in a call its own TerminateProcess cannot end: the wineserver is
+# restarted, which ends it and every holder.
 run_seed()
 {
-    local arch=$1 seed=$2 other out status line
+    local arch=$1 seed=$2 other out status line pid waited=0 verdict_at=0
     other=$(other_of "$arch")
-    out=$(timeout -k 10 900 wine "$bin/$arch/rmfuzz.exe" --seed "$seed" --other "$(winpath "$bin/$other/rmfuzz.exe")" \
-        --holder "$(winpath "$bin/$arch/holdfile.exe")" "${args[@]}" 2>&1 | tr -d '\r')
+    out=$bin/seed.out
+    wine "$bin/$arch/rmfuzz.exe" --seed "$seed" --other "$(winpath "$bin/$other/rmfuzz.exe")" \
+        --holder "$(winpath "$bin/$arch/holdfile.exe")" "${args[@]}" > "$out" 2>&1 &
+    pid=$!
+    while kill -0 $pid 2> /dev/null; do
+        sleep 1
+        waited=$((waited + 1))
+        if [ $verdict_at = 0 ] && grep -q "^\(PASS\|FAIL\) seed $seed" "$out"; then verdict_at=$waited; fi
+        if { [ $verdict_at != 0 ] && [ $((waited - verdict_at)) -ge 20 ]; } || [ $waited -ge $seed_limit ]; then
+            [ $verdict_at = 0 ] && echo "FAIL $arch seed $seed: no verdict after $seed_limit s" >> "$out"
+            restart_server
+            break
+        fi
+    done
+    wait $pid
     status=$?
-    echo "$out" >> "$log"
-    line=$(echo "$out" | grep -E '^rmfuzz: [a-z0-9_]+ seed [0-9]+: [0-9]+ calls' | tail -1)
-    if echo "$out" | tail -1 | grep -q "^PASS seed $seed\$"; then
+    tr -d '\r' < "$out" >> "$log"
+    line=$(tr -d '\r' < "$out" | grep -E '^rmfuzz: [a-z0-9_]+ seed [0-9]+: [0-9]+ calls' | tail -1)
+    if tr -d '\r' < "$out" | grep -q "^PASS seed $seed\$" && [ $status = 0 ]; then
         passed=$((passed + 1))
         echo "PASS $arch seed $seed: ${line#*: }"
     else
         failed=$((failed + 1))
         echo "FAIL $arch seed $seed (exit status $status)"
-        echo "$out" | grep -E '^(FAIL|  replay|  \[child\] FAIL)' | head -20 | sed 's/^/  /'
+        tr -d '\r' < "$out" | grep -E '^(FAIL|  replay|  \[child\] FAIL)' | head -20 | sed 's/^/  /'
         restart_server
     fi
     if [ -n "$line" ]; then
