@@ -163,8 +163,9 @@ static const char *replay_hint(unsigned int thread, unsigned int step)
     if (opt.skip) snprintf(skip, sizeof(skip), " --skip %s", skip_text());
     if (opt.child) snprintf(hint, sizeof(hint), "the driver's command (this child runs with it)");
     else if (!thread)
-        snprintf(hint, sizeof(hint), "tools/fuzz.sh --no-build --arch %s --seeds %u --steps %u --threads 0%s",
-                 arch_name, opt.seed, step + 1, skip);
+        snprintf(hint, sizeof(hint), "tools/fuzz.sh --no-build --arch %s --seeds %u --steps %u --threads 0%s%s",
+                 arch_name, opt.seed, step + 1, skip, opt.other ? " (the child's calls may take part: "
+                 "--no-other replays the driver's alone, exactly)" : " --no-other");
     else
         snprintf(hint, sizeof(hint), "tools/fuzz.sh --no-build --arch %s --seeds %u --steps %u --threads %u "
                  "--thread-steps %u%s (thread interleavings vary)", arch_name, opt.seed, opt.steps, opt.threads,
@@ -571,6 +572,7 @@ struct slot
     BOOL target_file[HOLDERS], target_window_image, skipped[HOLDERS];
     RM_UNIQUE_PROCESS target_proc[16];
     unsigned int ntarget_proc;
+    char devices[160];                  /* device names this process registered in it */
 };
 
 enum role { ROLE_NONE, ROLE_PRIMARY, ROLE_JOINED };
@@ -599,6 +601,25 @@ static void reset_model(struct slot *slot)
     memset(slot->skipped, 0, sizeof(slot->skipped));
     slot->target_window_image = FALSE;
     slot->ntarget_proc = 0;
+    slot->devices[0] = 0;
+}
+
+/* Device names registered in the session of a handle, for the watchdog's report. */
+static const char *session_note(const struct actor *actor, DWORD handle)
+{
+    static __thread char note[200];
+    unsigned int i, j;
+
+    note[0] = 0;
+    for (i = 0; i < actor->nslots; i++)
+    {
+        const struct slot *slot = &actor->slots[i];
+        BOOL match = (DWORD)slot->handle == handle;
+
+        for (j = 0; j < JOINED; j++) match |= (DWORD)slot->joined[j] == handle;
+        if (match && slot->devices[0]) snprintf(note, sizeof(note), " [devices registered: %s]", slot->devices);
+    }
+    return note;
 }
 
 /* Which of our slots, and in which role, a handle number stands for now. */
@@ -974,6 +995,11 @@ static void op_register(struct actor *actor)
     if (!ret && (!file_array || !proc_array || !svc_array || (r >= 12 && r < 16 && nfiles)))
         fail(actor->thread, actor->step, "RmRegisterResources returned 0 for a NULL array or name");
     if (actor->model && !ret && slot) note_targets(slot, file_array ? nfiles : 0, picked, proc_array ? nprocs : 0, procs);
+    if (actor->owner && !ret && slot)
+        for (i = 0; file_array && i < nfiles; i++)
+            if (picked[i]->device && strlen(slot->devices) < sizeof(slot->devices) - 40)
+                snprintf(slot->devices + strlen(slot->devices), sizeof(slot->devices) - strlen(slot->devices), "%s%ls",
+                         slot->devices[0] ? " " : "", picked[i]->text);
 }
 
 /* Registers count missing names at once (phase 2's sessions). */
@@ -1026,8 +1052,9 @@ static DWORD call_getlist(struct actor *actor, DWORD handle, UINT cap, BOOL with
     enum role role = resolve(actor, handle, &slot);
 
     if (array) memset(array, GUARD, (cap + 2) * sizeof(*array));
-    begin_call(actor->thread, actor->step, "RmGetList(%lu, %s, %s(%u), %s, %s)", handle, nulls & 1 ? "NULL" : "&needed",
-               nulls & 2 ? "NULL" : "&count", cap, array ? "array" : "NULL", nulls & 4 ? "NULL" : "&reasons");
+    begin_call(actor->thread, actor->step, "RmGetList(%lu, %s, %s(%u), %s, %s)%s", handle, nulls & 1 ? "NULL" : "&needed",
+               nulls & 2 ? "NULL" : "&count", cap, array ? "array" : "NULL", nulls & 4 ? "NULL" : "&reasons",
+               session_note(actor, handle));
     ret = RmGetList(handle, nulls & 1 ? NULL : &needed, nulls & 2 ? NULL : &got, array, nulls & 4 ? NULL : &reasons);
     ret = check_code(actor->thread, actor->step, API_GETLIST, ret, racing(actor));
     check_unheld(actor, role, handle, API_GETLIST, ret);
@@ -1372,7 +1399,8 @@ static void op_shutdown(struct actor *actor)
     struct slot *slot;
     enum role role = resolve(actor, handle, &slot);
 
-    begin_call(actor->thread, actor->step, "RmShutdown(%lu, %#lx, %s)", handle, flags, callback ? "callback" : "NULL");
+    begin_call(actor->thread, actor->step, "RmShutdown(%lu, %#lx, %s)%s", handle, flags, callback ? "callback" : "NULL",
+               session_note(actor, handle));
     ret = check_code(actor->thread, actor->step, API_SHUTDOWN, RmShutdown(handle, flags, callback), racing(actor));
     check_progress(actor, "RmShutdown", &progress);
     check_unheld(actor, role, handle, API_SHUTDOWN, ret);

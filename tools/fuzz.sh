@@ -8,6 +8,7 @@
 #   tools/fuzz.sh --no-build ...     use the programs already built
 #   tools/fuzz.sh --seeds 7,8 ...    these seeds only (each on both architectures, or --arch ARCH)
 #   tools/fuzz.sh --skip CLASSES     leave out known problem classes (rmfuzz.c's header lists them)
+#   tools/fuzz.sh --no-other ...     without the child of the other architecture
 # Other options go to rmfuzz.exe (--steps, --threads, --thread-steps, --child-steps, --watchdog,
 # --verbose).  A failing seed prints the command that replays it.  Runs in its own Wine prefix,
 # build/fuzz/wineprefix (RSTRTMGR_FUZZ_PREFIX to choose another), restarted first (an empty
@@ -16,7 +17,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
 prefix=$(realpath -m "${RSTRTMGR_FUZZ_PREFIX:-$root/fuzz/wineprefix}")  # Wine wants it absolute
-build=1 short=0 minutes=30 seeds="" seed_limit=${RSTRTMGR_FUZZ_SEED_LIMIT:-600} arches="x86_64 i686" args=()
+build=1 short=0 no_other=0 minutes=30 seeds="" seed_limit=${RSTRTMGR_FUZZ_SEED_LIMIT:-600} arches="x86_64 i686" args=()
 while [ $# -gt 0 ]; do
     case $1 in
         --no-build) build=0 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
         --minutes) minutes=$2; shift ;;
         --seeds) seeds=$(echo "$2" | tr , ' '); shift ;;
         --arch) arches=$2; shift ;;
+        --no-other) no_other=1 ;;
         *) args+=("$1") ;;
     esac
     shift
@@ -82,7 +84,9 @@ run_seed()
     local arch=$1 seed=$2 other out status line pid waited=0 verdict_at=0
     other=$(other_of "$arch")
     out=$bin/seed.out
-    wine "$bin/$arch/rmfuzz.exe" --seed "$seed" --other "$(winpath "$bin/$other/rmfuzz.exe")" \
+    other_args=(--other "$(winpath "$bin/$other/rmfuzz.exe")")
+    [ $no_other = 1 ] && other_args=()
+    wine "$bin/$arch/rmfuzz.exe" --seed "$seed" "${other_args[@]}" \
         --holder "$(winpath "$bin/$arch/holdfile.exe")" "${args[@]}" > "$out" 2>&1 &
     pid=$!
     while kill -0 $pid 2> /dev/null; do
@@ -120,8 +124,9 @@ start=$(date +%s)
 if [ -n "$seeds" ]; then
     for seed in $seeds; do for arch in $arches; do run_seed $arch "$seed"; done; done
 elif [ $short = 1 ]; then
-    # Fixed seeds, a few minutes in all: each architecture drives two seeds.
-    for seed in 1 2; do for arch in $arches; do run_seed $arch "$seed"; done; done
+    # Fixed seeds, a few minutes in all: each architecture drives three.
+    args=(--steps 800 --threads 3 --thread-steps 200 --child-steps 400 "${args[@]}")
+    for seed in 1 2 3; do for arch in $arches; do run_seed $arch "$seed"; done; done
 else
     seed=${RSTRTMGR_FUZZ_FIRST_SEED:-1000}
     while [ $(($(date +%s) - start)) -lt $((minutes * 60)) ]; do
