@@ -41,9 +41,10 @@
  * session whose RmShutdown calls all failed before acting (ERROR_REQUEST_OUT_OF_SEQUENCE).
  *
  * Replay: the calls of phase 1 are a function of the seed (and of the DLL's answers, which
- * pick the handle numbers): "--seed S --steps N --threads 0" (with the same --other, --holder
- * and --skip) replays a phase-1 failure at step N - 1 exactly; every failure prints the
- * tools/fuzz.sh command that does so.  Thread interleavings are not reproducible: a phase-2 failure prints its
+ * pick the handle numbers): "--seed S --steps N+1 --threads 0" without --other (with the same
+ * --holder and --skip) replays a failure at step N exactly; every failure prints the
+ * tools/fuzz.sh command.  With --other the child's calls on the shared sessions run beside
+ * the driver's and may change its answers.  Thread interleavings are not reproducible: a phase-2 failure prints its
  * seed, thread and step, and the same options give the same per-thread call sequences.
  *
  * --skip leaves out a class of known problems (issue 13), off by default:
@@ -1246,12 +1247,14 @@ static void describe_target(const struct filter_target *target, char *out, size_
              target->service ? "service" : "NULL");
 }
 
-static void op_addfilter(struct actor *actor)
+/* RmAddFilter (add) or RmRemoveFilter on a drawn handle and target. */
+static void filter_op(struct actor *actor, BOOL add)
 {
     static const RM_FILTER_ACTION actions[] = { RmNoShutdown, RmNoShutdown, RmNoShutdown, RmNoRestart, RmNoRestart,
                                                 RmInvalidFilterAction, 3 };
-    RM_FILTER_ACTION action = actions[rnd(&actor->rng, ARRAYSIZE(actions))];
+    RM_FILTER_ACTION action = add ? actions[rnd(&actor->rng, ARRAYSIZE(actions))] : RmInvalidFilterAction;
     DWORD handle = pick_handle(actor), ret;
+    enum api api = add ? API_ADDFILTER : API_REMOVEFILTER;
     struct filter_target target;
     struct slot *slot;
     enum role role = resolve(actor, handle, &slot);
@@ -1259,28 +1262,29 @@ static void op_addfilter(struct actor *actor)
 
     pick_filter_target(actor, &target);
     describe_target(&target, text, sizeof(text));
-    begin_call(actor->thread, actor->step, "RmAddFilter(%lu, %s, %d)", handle, text, action);
-    ret = RmAddFilter(handle, target.module, target.process, target.service, action);
-    ret = check_code(actor->thread, actor->step, API_ADDFILTER, ret, racing(actor));
-    check_unheld(actor, role, handle, API_ADDFILTER, ret);
-    check_secondary(actor, role, API_ADDFILTER, ret);
+    if (add)
+    {
+        begin_call(actor->thread, actor->step, "RmAddFilter(%lu, %s, %d)", handle, text, action);
+        ret = RmAddFilter(handle, target.module, target.process, target.service, action);
+    }
+    else
+    {
+        begin_call(actor->thread, actor->step, "RmRemoveFilter(%lu, %s)", handle, text);
+        ret = RmRemoveFilter(handle, target.module, target.process, target.service);
+    }
+    ret = check_code(actor->thread, actor->step, api, ret, racing(actor));
+    check_unheld(actor, role, handle, api, ret);
+    check_secondary(actor, role, api, ret);
+}
+
+static void op_addfilter(struct actor *actor)
+{
+    filter_op(actor, TRUE);
 }
 
 static void op_removefilter(struct actor *actor)
 {
-    DWORD handle = pick_handle(actor), ret;
-    struct filter_target target;
-    struct slot *slot;
-    enum role role = resolve(actor, handle, &slot);
-    char text[200];
-
-    pick_filter_target(actor, &target);
-    describe_target(&target, text, sizeof(text));
-    begin_call(actor->thread, actor->step, "RmRemoveFilter(%lu, %s)", handle, text);
-    ret = RmRemoveFilter(handle, target.module, target.process, target.service);
-    ret = check_code(actor->thread, actor->step, API_REMOVEFILTER, ret, racing(actor));
-    check_unheld(actor, role, handle, API_REMOVEFILTER, ret);
-    check_secondary(actor, role, API_REMOVEFILTER, ret);
+    filter_op(actor, FALSE);
 }
 
 /* One RmGetFilterList of cb bytes (guard bytes after them) and its out-parameter oracles. */

@@ -73,7 +73,7 @@ other_of() { [ "$1" = x86_64 ] && echo i686 || echo x86_64; }
 log=$bin/fuzz$([ $short = 1 ] && echo -short).log
 : > "$log"
 passed=0 failed=0 calls=0
-declare -A arch_calls arch_seconds
+declare -A arch_calls arch_seconds child_calls
 # One seed on one architecture: the driver of ARCH, the child of the other one.  Its output
 # goes to a file, not a pipe: Wine's child processes (holders) inherit the Unix descriptors and
 # would keep a pipe open.  A run that reported its verdict (a watchdog's "FAIL seed") but does
@@ -81,7 +81,7 @@ declare -A arch_calls arch_seconds
 # restarted, which ends it and every holder.
 run_seed()
 {
-    local arch=$1 seed=$2 other out status line pid waited=0 verdict_at=0
+    local arch=$1 seed=$2 other out status line child_line pid waited=0 verdict_at=0
     other=$(other_of "$arch")
     out=$bin/seed.out
     other_args=(--other "$(winpath "$bin/$other/rmfuzz.exe")")
@@ -112,6 +112,12 @@ run_seed()
         tr -d '\r' < "$out" | grep -E '^(FAIL|  replay|  \[child\] FAIL)' | head -20 | sed 's/^/  /'
         restart_server
     fi
+    child_line=$(tr -d '\r' < "$out" | grep -E '^  \[child\] [a-z0-9_]+ child: [0-9]+ calls' | tail -1)
+    if [ -n "$child_line" ]; then
+        set -- $(echo "$child_line" | sed -E 's/.*\] ([a-z0-9_]+) child: ([0-9]+) calls.*/\1 \2/')
+        child_calls[$1]=$(( ${child_calls[$1]:-0} + $2 ))
+        calls=$((calls + $2))
+    fi
     if [ -n "$line" ]; then
         set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) calls in ([0-9.]+) s.*/\1 \2/')
         calls=$((calls + $1))
@@ -124,9 +130,9 @@ start=$(date +%s)
 if [ -n "$seeds" ]; then
     for seed in $seeds; do for arch in $arches; do run_seed $arch "$seed"; done; done
 elif [ $short = 1 ]; then
-    # Fixed seeds, a few minutes in all: each architecture drives three.
-    args=(--steps 800 --threads 3 --thread-steps 200 --child-steps 400 "${args[@]}")
-    for seed in 1 2 3; do for arch in $arches; do run_seed $arch "$seed"; done; done
+    # Fixed seeds, a few minutes in all: each architecture drives four.
+    args=(--steps 1500 --threads 3 --thread-steps 300 --child-steps 600 "${args[@]}")
+    for seed in 1 2 3 4; do for arch in $arches; do run_seed $arch "$seed"; done; done
 else
     seed=${RSTRTMGR_FUZZ_FIRST_SEED:-1000}
     while [ $(($(date +%s) - start)) -lt $((minutes * 60)) ]; do
@@ -138,7 +144,8 @@ restart_server
 for arch in x86_64 i686; do
     [ -n "${arch_calls[$arch]:-}" ] || continue
     echo "fuzz: $arch drivers: ${arch_calls[$arch]} calls in ${arch_seconds[$arch]} s" \
-         "($(echo "${arch_calls[$arch]} / (${arch_seconds[$arch]} + 0.001)" | bc) calls/s)"
+         "($(echo "${arch_calls[$arch]} / (${arch_seconds[$arch]} + 0.001)" | bc) calls/s);" \
+         "$arch children: ${child_calls[$arch]:-0} calls"
 done
 echo "fuzz: $((passed + failed)) seed runs, $calls calls, $(($(date +%s) - start)) s in total; log: $log"
 echo "$passed passed, $failed failed"

@@ -102,45 +102,42 @@ else
 fi
 [ $e2e_status = 0 ] && [ "$e2e_failed" = 0 ] || status=1
 
+# Runs a tool whose output ends with "N passed, N failed" into LOG, shows the lines that match
+# PATTERN, and sets run_passed and run_failed from its summary (1 failed if it has none).
+counted_run()
+{
+    local label=$1 log=$2 pattern=$3 run_status line
+    shift 3
+    "$@" > "$log" 2>&1
+    run_status=$?
+    grep -E "$pattern" "$log" | head -40 | sed 's/^/  /'
+    line=$(tr -d '\r' < "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -z "$line" ]; then
+        echo "  the $label did not finish; its log: $log"
+        tail -20 "$log" | sed 's/^/  | /'
+        run_passed=0 run_failed=1
+    else
+        run_passed=${line%% passed*}
+        run_failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+        echo "  $line"
+    fi
+    [ $run_status = 0 ] && [ "$run_failed" = 0 ] || status=1
+}
+
 # Reliability: the store under 16 concurrent processes of both architectures and owners
 # killed at random points, in its short form (tools/stress.sh without --short is the full run).
 echo "run-tests: stress test (short form)"
-stress_log=$root/stress-short.log
-"$top/tools/stress.sh" --short --no-build > "$stress_log" 2>&1
-stress_status=$?
-grep -E '^(FAIL|fail)' "$stress_log" | head -20 | sed 's/^/  /'
-stress_line=$(tr -d '\r' < "$stress_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$stress_line" ]; then
-    echo "  the stress test did not finish; its log: $stress_log"
-    tail -20 "$stress_log" | sed 's/^/  | /'
-    stress_passed=0 stress_failed=1
-else
-    stress_passed=${stress_line%% passed*}
-    stress_failed=$(echo "$stress_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-    echo "  $stress_line"
-fi
-[ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
+counted_run "stress test" "$root/stress-short.log" '^(FAIL|fail)' "$top/tools/stress.sh" --short --no-build
+stress_passed=$run_passed stress_failed=$run_failed
 
 # Randomized API testing (tools/fuzz.sh; fuzz/rmfuzz.c): fixed seeds, both architectures,
 # threads and a child of the other architecture on one store.  One check per seed run.
-# The known problems of issue 13 are left out until their fixes merge: remove this line then.
+# The known problems of issue 13 are left out until their fixes merge: delete this line then.
 fuzz_skip="--skip devices,ended,race,filters,restart,cancel"
 echo "run-tests: randomized API test (short form)"
-fuzz_log=$root/fuzz-short.log
-"$top/tools/fuzz.sh" --short --no-build $fuzz_skip > "$fuzz_log" 2>&1
-fuzz_status=$?
-grep -E '^(PASS|FAIL|  )' "$fuzz_log" | head -40 | sed 's/^/  /'
-fuzz_line=$(tr -d '\r' < "$fuzz_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$fuzz_line" ]; then
-    echo "  the randomized API test did not finish; its log: $fuzz_log"
-    tail -20 "$fuzz_log" | sed 's/^/  | /'
-    fuzz_passed=0 fuzz_failed=1
-else
-    fuzz_passed=${fuzz_line%% passed*}
-    fuzz_failed=$(echo "$fuzz_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-    echo "  $fuzz_line"
-fi
-[ $fuzz_status = 0 ] && [ "$fuzz_failed" = 0 ] || status=1
+counted_run "randomized API test" "$root/fuzz-short.log" '^(PASS|FAIL|  )' \
+    "$top/tools/fuzz.sh" --short --no-build ${fuzz_skip:-}
+fuzz_passed=$run_passed fuzz_failed=$run_failed
 
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
 # them in full; the README has those tables).
