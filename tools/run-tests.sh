@@ -85,23 +85,6 @@ done
 conformance_passed=$total_passed conformance_failed=$total_failed conformance_skipped=$total_skipped
 [ $total_failed = 0 ] || status=1
 
-# The real client: Inno Setup 6.4.1 upgrading a running application through our DLL.
-echo "run-tests: end-to-end test with Inno Setup 6.4.1"
-e2e_log=$root/e2e-inno.log
-"$top/tools/e2e-inno.sh" --no-setup --no-build > "$e2e_log" 2>&1
-e2e_status=$?
-grep -E '^(PASS|FAIL|baseline)' "$e2e_log" | sed 's/^/  /'
-e2e_line=$(tr -d '\r' < "$e2e_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$e2e_line" ]; then
-    echo "  the end-to-end test did not finish; its log: $e2e_log"
-    tail -20 "$e2e_log" | sed 's/^/  | /'
-    e2e_passed=0 e2e_failed=1
-else
-    e2e_passed=${e2e_line%% passed*}
-    e2e_failed=$(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-fi
-[ $e2e_status = 0 ] && [ "$e2e_failed" = 0 ] || status=1
-
 # Runs a tool whose output ends with "N passed, N failed" into LOG, shows the lines that match
 # PATTERN, and sets run_passed and run_failed from its summary (1 failed if it has none).
 counted_run()
@@ -123,6 +106,12 @@ counted_run()
     fi
     [ $run_status = 0 ] && [ "$run_failed" = 0 ] || status=1
 }
+
+# The real client: Inno Setup 6.4.1 upgrading a running application through our DLL.
+echo "run-tests: end-to-end test with Inno Setup 6.4.1"
+counted_run "end-to-end test" "$root/e2e-inno.log" '^(PASS|FAIL|baseline)' \
+    "$top/tools/e2e-inno.sh" --no-setup --no-build
+e2e_passed=$run_passed e2e_failed=$run_failed
 
 # Reliability: the store under 16 concurrent processes of both architectures and owners
 # killed at random points, in its short form (tools/stress.sh without --short is the full run).
