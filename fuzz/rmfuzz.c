@@ -58,6 +58,8 @@
  *            ended (found by this tester; joined handles get 1219 once issue 10 lands)
  *
  * The last line is "PASS seed S" or "FAIL seed S"; the exit code is 0 or 1 (3: watchdog).
+ * The other modes are this program's own children: "--child --keys K1,K2 ..." (the
+ * other-architecture secondary) and "--hold FILE PARENT-PID" (a console holder).
  */
 
 #include <stdarg.h>
