@@ -121,11 +121,9 @@ stress_passed=$run_passed stress_failed=$run_failed
 
 # Randomized API testing (tools/fuzz.sh; fuzz/rmfuzz.c): fixed seeds, both architectures,
 # threads and a child of the other architecture on one store.  One check per seed run.
-# The known problems of issue 13 are left out until their fixes merge: delete this line then.
-fuzz_skip="--skip devices,ended,race,filters,restart,cancel"
 echo "run-tests: randomized API test (short form)"
 counted_run "randomized API test" "$root/fuzz-short.log" '^(PASS|FAIL|  )' \
-    "$top/tools/fuzz.sh" --short --no-build ${fuzz_skip:-}
+    "$top/tools/fuzz.sh" --short --no-build
 fuzz_passed=$run_passed fuzz_failed=$run_failed
 
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
