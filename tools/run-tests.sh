@@ -6,8 +6,9 @@
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
 # other tree's programs.  Afterwards the same test programs run against Wine's builtin
 # rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
-# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh) and the short stress
-# run (tools/stress.sh --short): "N passed, N failed".  A quick benchmark pass prints figures.
+# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh), the short stress
+# run (tools/stress.sh --short) and the release bundle's checks (tools/test-release.sh):
+# "N passed, N failed".  A quick benchmark pass prints figures.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -120,6 +121,19 @@ else
 fi
 [ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
 
+# The release bundle as a user takes it: tools/release.sh's tarball unpacked, installed with
+# setup_rstrtmgr.sh into fresh prefixes, rmtool run by name, run-tests.cmd under Wine's cmd.
+echo "run-tests: release bundle test"
+release_log=$root/test-release.log
+"$top/tools/test-release.sh" --no-build > "$release_log" 2>&1
+release_status=$?
+grep -E '^(FAIL|SKIP)' "$release_log" | head -20 | sed 's/^/  /'
+set -- $(tr -d '\r' < "$release_log" | sed -n -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' | tail -n 1)
+release_passed=${1:-0} release_failed=${2:-1}
+[ $# = 2 ] || echo "  the release test did not finish; its log: $release_log"
+echo "  $release_passed passed, $release_failed failed"
+[ $release_status = 0 ] && [ "$release_failed" = 0 ] || status=1
+
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
 # them in full; the README has those tables).
 if [ "${RSTRTMGR_SKIP_BENCH:-0}" != 1 ]; then
@@ -151,6 +165,7 @@ fi
 echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
 echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
 echo "run-tests: stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: release bundle checks: $release_passed passed, $release_failed failed"
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed)) passed, $((conformance_failed + e2e_failed + stress_failed)) failed, $conformance_skipped skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + release_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + release_failed)) failed, $conformance_skipped skipped"
 exit $status
