@@ -22,10 +22,7 @@ for arg in "$@"; do
     esac
 done
 
-passed=0 failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+. "$top/tools/checks.sh"
 finish() { echo "$passed passed, $failed failed"; [ $failed = 0 ]; exit; }
 die() { fail "$*"; finish; }
 
