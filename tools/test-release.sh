@@ -172,33 +172,95 @@ check "install a second time: exit 0, the same files, the same kept originals (i
 
 # ------------------------------------------------------------------ run-tests.cmd under Wine
 
-results=$work/run-tests-results
-mkdir -p "$results"
 winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
-echo "  run-tests.cmd ${RSTRTMGR_RELEASE_UNITS:-(every unit)} under Wine, against the installed DLL"
-WINEPREFIX=$wow RSTRTMGR_RESULTS=$(winpath "$results") timeout -k 10 3000 \
-    wine cmd /c "$(winpath "$bundle/tests/run-tests.cmd")" ${RSTRTMGR_RELEASE_UNITS:-} < /dev/null \
-    > "$work/run-tests-cmd.out" 2>&1
-cmd_status=$?
-tr -d '\r' < "$work/run-tests-cmd.out" | sed 's/^/    | /' | tail -n 40
-last=$(tr -d '\r' < "$work/run-tests-cmd.out" | tail -n 1)
-# The sum over the per-unit logs, made here independently of the runner.
-sum_passed=0 sum_failed=0 nlogs=0
-for log in "$results"/x32/*.log "$results"/x64/*.log; do
-    [ -f "$log" ] || continue
-    nlogs=$((nlogs + 1))
-    line=$(tr -d '\r' < "$log" | grep -E '^[0-9a-f]+:[a-z0-9_]+:[^ ]* [0-9]+ tests executed' | tail -n 1)
-    if [ -z "$line" ]; then
-        sum_failed=$((sum_failed + $(tr -d '\r' < "$log" | grep -c 'Test failed:\|Test succeeded inside') + 1))
-        continue
-    fi
-    set -- $(echo "$line" | sed -E 's/.* ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\./\1 \2 \3 \4 \5/')
-    sum_passed=$((sum_passed + $1 - $2 - $3 - $4))
-    sum_failed=$((sum_failed + $4))
-    unit=$(basename "$log" .log) arch=$(basename "$(dirname "$log")")
-    code=$(tr -d '\r' < "$results/report.txt" | sed -n "s/^rstrtmgr:$unit:$arch done (\([0-9-]*\)).*/\1/p")
-    [ "$4" = 0 ] && [ -n "$code" ] && [ "$code" != 0 ] && sum_failed=$((sum_failed + 1))
+
+# Runs TESTS/run-tests.cmd with Wine's cmd in the WoW64 prefix, results in RESULTS:
+# sets cmd_status and last (its last line).
+run_cmd_runner() # TESTS RESULTS [UNIT...]
+{
+    local tests=$1 out=$2; shift 2
+    mkdir -p "$out"
+    WINEPREFIX=$wow RSTRTMGR_RESULTS=$(winpath "$out") timeout -k 10 3000 \
+        wine cmd /c "$(winpath "$tests/run-tests.cmd")" "$@" < /dev/null > "$out.out" 2>&1
+    cmd_status=$?
+    tr -d '\r' < "$out.out" | sed 's/^/    | /' | tail -n 40
+    last=$(tr -d '\r' < "$out.out" | tail -n 1)
+}
+
+# The sum over the per-unit logs of RESULTS, made here independently of the runner, by the
+# rules run-tests.cmd states: sets sum_passed, sum_failed, nlogs.
+sum_logs() # RESULTS
+{
+    local dir=$1 log line unit arch code
+    sum_passed=0 sum_failed=0 nlogs=0
+    for log in "$dir"/x32/*.log "$dir"/x64/*.log; do
+        [ -f "$log" ] || continue
+        nlogs=$((nlogs + 1))
+        line=$(tr -d '\r' < "$log" | grep -E '^[0-9a-f]+:[a-z0-9_]+:[^ ]* [0-9]+ tests executed' | tail -n 1)
+        if [ -z "$line" ]; then
+            sum_failed=$((sum_failed + $(tr -d '\r' < "$log" | grep -c 'Test failed:\|Test succeeded inside') + 1))
+            continue
+        fi
+        set -- $(echo "$line" | sed -E 's/.* ([0-9]+) tests executed \(([0-9]+) marked as todo, ([0-9]+) as flaky, ([0-9]+) failures?\), ([0-9]+) skipped\./\1 \2 \3 \4 \5/')
+        sum_passed=$((sum_passed + $1 - $2 - $3 - $4))
+        sum_failed=$((sum_failed + $4))
+        unit=$(basename "$log" .log) arch=$(basename "$(dirname "$log")")
+        code=$(tr -d '\r' < "$dir/report.txt" | sed -n "s/^rstrtmgr:$unit:$arch done (\([0-9-]*\)).*/\1/p")
+        [ "$4" = 0 ] && [ -n "$code" ] && [ "$code" != 0 ] && sum_failed=$((sum_failed + 1))
+    done
+}
+
+# The runner's arithmetic on failures, crashes and odd output, which a passing suite never
+# exercises: fake units of both architectures, with known totals (per architecture 22 passed,
+# 6 failed: fakepass 12; fakefail 10 executed - 1 todo - 1 flaky - 2 failed, after a child's
+# summary line that must not count; fakecrash no summary, 2 failed lines + 1; fakeexit 4
+# passed but exit code 3, + 1).
+fakes=$work/fake-tests
+mkdir -p "$fakes/x32" "$fakes/x64"
+cp "$bundle/tests/run-tests.cmd" "$fakes/"
+cat > "$work/fakeunit.c" <<'FAKE'
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+    const char *unit = argc > 1 ? argv[1] : "";
+    printf("%s.c:1: odd output: ! %% & | < > ^ \" (x) ;\n", unit);
+    if (!strcmp(unit, "fakepass"))
+        printf("0040:fakepass: 12 tests executed (0 marked as todo, 0 as flaky, 0 failures), 1 skipped.\n");
+    if (!strcmp(unit, "fakefail"))
+    {
+        printf("0041:fakefail: 5 tests executed (0 marked as todo, 0 as flaky, 1 failure), 0 skipped.\n");
+        printf("fakefail.c:10: Test failed: got 1, expected 2\nfakefail.c:11: Test failed: got 3, expected 4\n");
+        printf("0042:fakefail: 10 tests executed (1 marked as todo, 1 as flaky, 2 failures), 3 skipped.\n");
+        return 2;
+    }
+    if (!strcmp(unit, "fakecrash"))
+    {
+        printf("fakecrash.c:5: Test failed: got 0\nfakecrash.c:6: Test succeeded inside todo block: x\n");
+        return 5;
+    }
+    if (!strcmp(unit, "fakeexit"))
+    {
+        printf("0043:fakeexit: 4 tests executed (0 marked as todo, 0 as flaky, 0 failures), 0 skipped.\n");
+        return 3;
+    }
+    return 0;
+}
+FAKE
+for u in fakepass fakefail fakecrash fakeexit; do
+    i686-w64-mingw32-gcc -O1 -s -o "$fakes/x32/$u.exe" "$work/fakeunit.c" &&
+        x86_64-w64-mingw32-gcc -O1 -s -o "$fakes/x64/$u.exe" "$work/fakeunit.c" || die "cannot build the fake units"
 done
+echo "  run-tests.cmd on fake units (failures, a crash, an exit code, odd characters)"
+run_cmd_runner "$fakes" "$work/fake-results"
+sum_logs "$work/fake-results"
+check "run-tests.cmd on fake units: last line '$last' = the logs' sum ($sum_passed passed, $sum_failed failed) = 44 passed, 12 failed; exit $cmd_status" \
+    eval '[ "$last" = "$sum_passed passed, $sum_failed failed" ] && [ "$last" = "44 passed, 12 failed" ] && [ $cmd_status = 1 ]'
+
+results=$work/run-tests-results
+echo "  run-tests.cmd ${RSTRTMGR_RELEASE_UNITS:-(every unit)} under Wine, against the installed DLL"
+run_cmd_runner "$bundle/tests" "$results" ${RSTRTMGR_RELEASE_UNITS:-}
+sum_logs "$results"
 nunits=$(echo $units | wc -w)
 [ -n "${RSTRTMGR_RELEASE_UNITS:-}" ] && nunits=$(echo $RSTRTMGR_RELEASE_UNITS | wc -w)
 check "run-tests.cmd ran every program of both architectures ($nlogs logs, expected $((2 * nunits)))" [ $nlogs = $((2 * nunits)) ]
