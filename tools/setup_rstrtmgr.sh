@@ -143,9 +143,10 @@ keep_original()
     dest=$windir/$1/$2 keep=$backup/$1
     mkdir -p "$keep" || die "cannot create $keep"
     if [ -e "$keep/$2" ] || [ -L "$keep/$2" ] || [ -e "$keep/$2.none" ]; then return 0; fi
-    # rstrtmgr's earlier tools/install.sh kept Wine's file beside ours.
+    # rstrtmgr's earlier tools/install.sh kept Wine's file beside ours, and had nothing to
+    # keep for the files Wine does not have.
     if [ -f "$dest.wine-builtin" ]; then mv -f "$dest.wine-builtin" "$keep/$2"
-    elif [ -e "$dest" ] || [ -L "$dest" ]; then mv -f "$dest" "$keep/$2"
+    elif [ $legacy = 0 ] && { [ -e "$dest" ] || [ -L "$dest" ]; }; then mv -f "$dest" "$keep/$2"
     else : > "$keep/$2.none"
     fi || die "cannot keep $dest in $keep"
 }
@@ -184,8 +185,9 @@ restore()
 do_install()
 {
     check_bundle
-    first=0
+    first=0 legacy=0
     [ -d "$backup" ] || first=1
+    ls "$windir"/system32/*.wine-builtin "$windir"/syswow64/*.wine-builtin > /dev/null 2>&1 && legacy=1
     if [ $first = 1 ]; then
         mkdir -p "$backup" || die "cannot create $backup"
         previous=$(current_override)
