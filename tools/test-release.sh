@@ -312,6 +312,19 @@ WINEPREFIX=$wow wineserver -w
 check "uninstall after --symlink: Wine's files byte-identical to before, override gone" \
     eval '[ $code = 0 ] && [ "$before" = "$(snapshot "$wow")" ] && [ -z "$(override_of "$wow")" ]'
 
+# A prefix that the earlier tools/install.sh set up: Wine's DLLs kept beside ours as
+# *.wine-builtin, rmtool.exe and rmhelper64.exe with no original, the override set.
+for d in system32:x64 syswow64:x32; do
+    cp -p "$winsys/${d%:*}/rstrtmgr.dll" "$winsys/${d%:*}/rstrtmgr.dll.wine-builtin"
+    cp "$bundle/${d#*:}/rstrtmgr.dll" "$bundle/${d#*:}/rmtool.exe" "$winsys/${d%:*}/"
+done
+cp "$bundle/x64/rmhelper64.exe" "$winsys/system32/"
+WINEPREFIX=$wow $wine64 reg add 'HKCU\Software\Wine\DllOverrides' /v rstrtmgr /d native,builtin /f > /dev/null 2>&1
+setup_run legacy1 "$wow" install && setup_run legacy2 "$wow" uninstall; code=$?
+WINEPREFIX=$wow wineserver -w
+check "a prefix from the earlier tools/install.sh: install, uninstall: Wine's files as before, no *.wine-builtin, no override" \
+    eval '[ $code = 0 ] && [ "$before" = "$(snapshot "$wow")" ] && [ -z "$(override_of "$wow")" ]'
+
 # ------------------------------------------------------------------ prefixes that are refused
 
 refused() # NAME PREFIX PATTERN [VAR=VALUE...]: exit 1, a message matching PATTERN, nothing changed
