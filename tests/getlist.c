@@ -753,6 +753,32 @@ static void test_registered_process(void)
     stop_child(&child);
 }
 
+/* The FileDescriptions tests/getlist.rc gives this program: the translation RmGetList is to
+ * pick (the user's UI language, English or German, else the first one listed, German) and
+ * the other one.  Which translation Windows picks is not known: the other is broken() there. */
+static const WCHAR *expected_description(BOOL other)
+{
+    static const WCHAR english[] = L"rstrtmgr getlist test program", german[] = L"rstrtmgr Testprogramm getlist";
+    BOOL ui_english = PRIMARYLANGID(GetUserDefaultUILanguage()) == LANG_ENGLISH;
+
+    return ui_english != other ? english : german;
+}
+
+/* The name is the expected one, or (only on Windows, through broken()) one of the
+ * alternatives given (NULL: none). */
+#define check_name(a, b, c, d) check_name_(__FILE__, __LINE__, a, b, c, d)
+static void check_name_(const char *file, int line, const RM_PROCESS_INFO *info, const WCHAR *expected,
+                        const WCHAR *alternative, const WCHAR *alternative2)
+{
+    unsigned int len = name_length(info->strAppName, ARRAY_SIZE(info->strAppName));
+    BOOL terminated = len < ARRAY_SIZE(info->strAppName);
+
+    ok_(file, line)((terminated && !wcscmp(info->strAppName, expected))
+                    || broken(terminated && alternative && !wcscmp(info->strAppName, alternative))
+                    || broken(terminated && alternative2 && !wcscmp(info->strAppName, alternative2)),
+                    "got name %s, expected %s\n", wine_dbgstr_wn(info->strAppName, len), wine_dbgstr_w(expected));
+}
+
 static void test_window_app(void)
 {
     WCHAR file[MAX_PATH];
@@ -769,8 +795,10 @@ static void test_window_app(void)
         ok(info.ApplicationType == RmMainWindow || broken(is_user_app_type(info.ApplicationType)),
            "got type %d, expected %d\n", info.ApplicationType, RmMainWindow);
         ok(info.AppStatus & RmStatusRunning, "got AppStatus %#lx, expected RmStatusRunning\n", info.AppStatus);
-        /* How the user-friendly name is made is not documented. */
         trace_entry(&info);
+        /* The name is the image's FileDescription, not the window title: every name in
+         * Windows installer logs is one, though those applications were mostly windowless. */
+        check_name(&info, expected_description(FALSE), expected_description(TRUE), window_title);
     }
     stop_child(&child);
 done:
@@ -791,10 +819,50 @@ static void test_console_app(void)
         ok(info.ApplicationType == RmConsole || broken(is_user_app_type(info.ApplicationType)),
            "got type %d, expected %d\n", info.ApplicationType, RmConsole);
         trace_entry(&info);
+        /* Its FileDescription (Inno Setup logs on Windows name console programs so), in the
+         * user's language where the resource has it. */
+        check_name(&info, expected_description(FALSE), expected_description(TRUE), NULL);
     }
     stop_child(&child);
 done:
     delete_temp_file(file);
+}
+
+/* Takes the version resource (tests/getlist.rc) out of an executable, with whatever other
+ * resources it has: Wine 8.0's UpdateResourceW does not delete a single resource. */
+static BOOL remove_version_resource(const WCHAR *exe)
+{
+    HANDLE update;
+    DWORD dummy;
+
+    if (!(update = BeginUpdateResourceW(exe, TRUE)) || !EndUpdateResourceW(update, FALSE)) return FALSE;
+    return !GetFileVersionInfoSizeW(exe, &dummy);
+}
+
+/* An image without a version resource is named by its file name without the extension
+ * ("rmtest_copy" for rmtest_copy.exe): Inno Setup on Windows logged "ollama" for ollama.exe,
+ * built without one. */
+static void test_name_without_description(void)
+{
+    WCHAR dir[MAX_PATH], copy[MAX_PATH], file[MAX_PATH];
+    RM_PROCESS_INFO info;
+    struct child child;
+
+    if (!copy_executable(self_exe, dir, copy)) return;
+    if (!remove_version_resource(copy))
+    {
+        skip("cannot remove the version resource of %s, error %lu\n", wine_dbgstr_w(copy), GetLastError());
+        delete_executable_copy(dir, copy);
+        return;
+    }
+    make_temp_name(file, ARRAY_SIZE(file), L".dat");
+    if (launch_holder(&child, copy, file))
+    {
+        if (check_file_listed(file, &child.id, &info)) check_name(&info, L"rmtest_copy", NULL, NULL);
+        stop_child(&child);
+    }
+    delete_temp_file(file);
+    delete_executable_copy(dir, copy);
 }
 
 /* A running service in a process of its own, or failing that any running service not hosted
@@ -1327,6 +1395,7 @@ START_TEST(getlist)
     test_registered_process();
     test_window_app();
     test_console_app();
+    test_name_without_description();
     test_service();
     test_own_service();
     test_join_secondary();

@@ -37,6 +37,7 @@ for i in $(seq 100); do
     [ $? = 1 ] && break
     sleep 0.2
 done
+echo "(the name is holdfile.exe's FileDescription, as Windows names applications; not its window title)"
 echo "\$ rmtool list C:\\rstrtmgr-demo.txt        (32-bit rmtool, like most installers)"
 wine "$rmtool32" list 'C:\rstrtmgr-demo.txt'
 echo "exit code $?"

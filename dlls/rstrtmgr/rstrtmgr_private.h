@@ -56,7 +56,7 @@ struct session
     unsigned int slot;                  /* n of the SessionNNNN key */
     BOOL primary;                       /* started here, rather than joined */
     BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
-    LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
+    LONG shutdown_done;                 /* RmShutdown acted, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
     HANDLE cancel_event;                /* made on first use; signalled with cancel_requested */
     HKEY key;                           /* the primary's session key, kept open until the end */
@@ -183,7 +183,7 @@ extern BOOL task_cancelled(struct session *session);
 /* helper.c: the 64-bit module-list helper of a 32-bit DLL */
 extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
 extern BOOL helper_read_params(DWORD pid, struct process_params *params);
-extern BOOL helper_send_ctrl_c(DWORD pid);
+extern BOOL helper_send_ctrl_event(DWORD pid, DWORD event);
 extern DWORD get_helper_pid(void);
 extern BOOL needs_helper(HANDLE process);
 
