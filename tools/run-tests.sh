@@ -7,7 +7,8 @@
 # other tree's programs.  Afterwards the same test programs run against Wine's builtin
 # rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
 # architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh), the short stress
-# run (tools/stress.sh --short) and the short randomized API test (tools/fuzz.sh --short):
+# run (tools/stress.sh --short), the short randomized API test (tools/fuzz.sh --short) and the
+# release bundle's checks (tools/test-release.sh):
 # "N passed, N failed".  A quick benchmark pass prints figures.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -126,6 +127,12 @@ counted_run "randomized API test" "$root/fuzz-short.log" '^(PASS|FAIL|  )' \
     "$top/tools/fuzz.sh" --short --no-build
 fuzz_passed=$run_passed fuzz_failed=$run_failed
 
+# The release bundle as a user takes it: tools/release.sh's tarball unpacked, installed with
+# setup_rstrtmgr.sh into fresh prefixes, rmtool run by name, run-tests.cmd under Wine's cmd.
+echo "run-tests: release bundle test"
+counted_run "release test" "$root/test-release.log" '^(FAIL|SKIP)' "$top/tools/test-release.sh" --no-build
+release_passed=$run_passed release_failed=$run_failed
+
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
 # them in full; the README has those tables).
 if [ "${RSTRTMGR_SKIP_BENCH:-0}" != 1 ]; then
@@ -158,6 +165,7 @@ echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed,
 echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
 echo "run-tests: stress checks: $stress_passed passed, $stress_failed failed"
 echo "run-tests: randomized API test checks: $fuzz_passed passed, $fuzz_failed failed"
+echo "run-tests: release bundle checks: $release_passed passed, $release_failed failed"
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed + fuzz_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + fuzz_failed)) failed, $conformance_skipped skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + fuzz_passed + release_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + fuzz_failed + release_failed)) failed, $conformance_skipped skipped"
 exit $status
