@@ -2156,7 +2156,7 @@ done:
  * and began asking applications to close (even if one refused, or the list was empty: P4's
  * Windows CI gets 0 from RmRestart after RmShutdown of an empty session).  An RmShutdown that
  * closed some applications and then failed (351) counts: RmRestart restarts what it closed
- * (run_partial_restart).  A later failed call does not undo an earlier one that acted.
+ * (test_partial_restart).  A later failed call does not undo an earlier one that acted.
  * None of this was seen on Windows: there 0 is accepted for the 776s, and what RmShutdown does
  * when only the caller holds the file (350 here) and a second RmRestart are checked under Wine
  * only.
