@@ -952,7 +952,9 @@ static void busy_threads(enum busy_call call, BOOL joined, unsigned int delay)
     if (thread)
     {
         ret = WaitForSingleObject(thread, BUSY_WATCHDOG);
-        ok(ret == WAIT_OBJECT_0, "a call still runs %u ms after the end\n", BUSY_WATCHDOG);
+        /* Not hanging is a project requirement: Windows was never seen in this race. */
+        ok(ret == WAIT_OBJECT_0 || broken(ret == WAIT_TIMEOUT), "a call still runs %u ms after the end\n",
+           BUSY_WATCHDOG);
         if (ret) TerminateThread(thread, 1);
         else check_busy_calls(&busy);
         CloseHandle(thread);
@@ -1013,7 +1015,14 @@ static void run_busy_child(const WCHAR *exe, unsigned int delay)
     if (start_child(&child, exe, L"session", L"busy", FALSE, 2, args, NULL, 0))
     {
         end_busy_session(primary, event, delay);
-        /* A child whose call hangs is killed after the kit's timeout, and that is a failure. */
+        /* A child whose call hangs is killed after the kit's timeout, and that is a failure
+         * under Wine.  Not hanging is a project requirement (busy_threads): on Windows such a
+         * child is only traced, and ended. */
+        if (!winetest_platform_is_wine && WaitForSingleObject(child.pi.hProcess, BUSY_WATCHDOG))
+        {
+            trace("the child still calls %u ms after the end\n", BUSY_WATCHDOG);
+            TerminateProcess(child.pi.hProcess, 0);
+        }
         stop_child(&child);
     }
     else end_session(primary);
@@ -1073,6 +1082,7 @@ struct race
     unsigned int wrong[RACE_EXPORTS];   /* codes other than those the export may return */
     DWORD first_wrong[RACE_EXPORTS];
     unsigned int not_ended;     /* rounds whose call after the end did not return 6 */
+    unsigned int hung;          /* of those, rounds whose thread did not finish at all */
 };
 
 static const WCHAR race_file[] = L"C:\\rmtest-session-race.exe";
@@ -1155,7 +1165,11 @@ static void race_round(struct race *race, unsigned int round)
     ret = WaitForSingleObject(thread, BUSY_WATCHDOG);
     if (ret) TerminateThread(thread, 1);
     CloseHandle(thread);
-    if (ret) race->not_ended++;
+    if (ret)
+    {
+        race->not_ended++;
+        race->hung++;
+    }
 }
 
 /* Every export called through a handle that another thread ends: the calls return promptly,
@@ -1180,8 +1194,9 @@ static void test_end_racing_calls(void)
             trace("%s: %u of %u calls returned %lu first\n", race_names[i], race.wrong[i], race.calls[i],
                   race.first_wrong[i]);
     }
-    ok(!race.not_ended, "%u of %u rounds: a call after the end did not return 6 at once\n", race.not_ended,
-       RACE_ROUNDS);
+    /* 6 for an ended handle is documented; that the thread finishes at all is not (broken()). */
+    ok(!race.not_ended || broken(race.not_ended == race.hung), "%u of %u rounds: a call after the end did not "
+       "return 6 at once\n", race.not_ended, RACE_ROUNDS);
     check_no_own_sessions();
 }
 

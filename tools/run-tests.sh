@@ -6,8 +6,10 @@
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
 # other tree's programs.  Afterwards the same test programs run against Wine's builtin
 # rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
-# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh) and the short stress
-# run (tools/stress.sh --short): "N passed, N failed".  A quick benchmark pass prints figures.
+# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh), the short stress
+# run (tools/stress.sh --short), the short randomized API test (tools/fuzz.sh --short) and the
+# release bundle's checks (tools/test-release.sh):
+# "N passed, N failed".  A quick benchmark pass prints figures.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -84,41 +86,52 @@ done
 conformance_passed=$total_passed conformance_failed=$total_failed conformance_skipped=$total_skipped
 [ $total_failed = 0 ] || status=1
 
+# Runs a tool whose output ends with "N passed, N failed" into LOG, shows the lines that match
+# PATTERN, and sets run_passed and run_failed from its summary (1 failed if it has none).
+counted_run()
+{
+    local label=$1 log=$2 pattern=$3 run_status line
+    shift 3
+    "$@" > "$log" 2>&1
+    run_status=$?
+    grep -E "$pattern" "$log" | head -40 | sed 's/^/  /'
+    line=$(tr -d '\r' < "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -z "$line" ]; then
+        echo "  the $label did not finish; its log: $log"
+        tail -20 "$log" | sed 's/^/  | /'
+        run_passed=0 run_failed=1
+    else
+        run_passed=${line%% passed*}
+        run_failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+        echo "  $line"
+    fi
+    [ $run_status = 0 ] && [ "$run_failed" = 0 ] || status=1
+}
+
 # The real client: Inno Setup 6.4.1 upgrading a running application through our DLL.
 echo "run-tests: end-to-end test with Inno Setup 6.4.1"
-e2e_log=$root/e2e-inno.log
-"$top/tools/e2e-inno.sh" --no-setup --no-build > "$e2e_log" 2>&1
-e2e_status=$?
-grep -E '^(PASS|FAIL|baseline)' "$e2e_log" | sed 's/^/  /'
-e2e_line=$(tr -d '\r' < "$e2e_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$e2e_line" ]; then
-    echo "  the end-to-end test did not finish; its log: $e2e_log"
-    tail -20 "$e2e_log" | sed 's/^/  | /'
-    e2e_passed=0 e2e_failed=1
-else
-    e2e_passed=${e2e_line%% passed*}
-    e2e_failed=$(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-fi
-[ $e2e_status = 0 ] && [ "$e2e_failed" = 0 ] || status=1
+counted_run "end-to-end test" "$root/e2e-inno.log" '^(PASS|FAIL|baseline)' \
+    "$top/tools/e2e-inno.sh" --no-setup --no-build
+e2e_passed=$run_passed e2e_failed=$run_failed
 
 # Reliability: the store under 16 concurrent processes of both architectures and owners
 # killed at random points, in its short form (tools/stress.sh without --short is the full run).
 echo "run-tests: stress test (short form)"
-stress_log=$root/stress-short.log
-"$top/tools/stress.sh" --short --no-build > "$stress_log" 2>&1
-stress_status=$?
-grep -E '^(FAIL|fail)' "$stress_log" | head -20 | sed 's/^/  /'
-stress_line=$(tr -d '\r' < "$stress_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$stress_line" ]; then
-    echo "  the stress test did not finish; its log: $stress_log"
-    tail -20 "$stress_log" | sed 's/^/  | /'
-    stress_passed=0 stress_failed=1
-else
-    stress_passed=${stress_line%% passed*}
-    stress_failed=$(echo "$stress_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-    echo "  $stress_line"
-fi
-[ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
+counted_run "stress test" "$root/stress-short.log" '^(FAIL|fail)' "$top/tools/stress.sh" --short --no-build
+stress_passed=$run_passed stress_failed=$run_failed
+
+# Randomized API testing (tools/fuzz.sh; fuzz/rmfuzz.c): fixed seeds, both architectures,
+# threads and a child of the other architecture on one store.  One check per seed run.
+echo "run-tests: randomized API test (short form)"
+counted_run "randomized API test" "$root/fuzz-short.log" '^(PASS|FAIL|  )' \
+    "$top/tools/fuzz.sh" --short --no-build
+fuzz_passed=$run_passed fuzz_failed=$run_failed
+
+# The release bundle as a user takes it: tools/release.sh's tarball unpacked, installed with
+# setup_rstrtmgr.sh into fresh prefixes, rmtool run by name, run-tests.cmd under Wine's cmd.
+echo "run-tests: release bundle test"
+counted_run "release test" "$root/test-release.log" '^(FAIL|SKIP)' "$top/tools/test-release.sh" --no-build
+release_passed=$run_passed release_failed=$run_failed
 
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
 # them in full; the README has those tables).
@@ -151,6 +164,8 @@ fi
 echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
 echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
 echo "run-tests: stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: randomized API test checks: $fuzz_passed passed, $fuzz_failed failed"
+echo "run-tests: release bundle checks: $release_passed passed, $release_failed failed"
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed)) passed, $((conformance_failed + e2e_failed + stress_failed)) failed, $conformance_skipped skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + fuzz_passed + release_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + fuzz_failed + release_failed)) failed, $conformance_skipped skipped"
 exit $status
