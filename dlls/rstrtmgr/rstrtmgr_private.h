@@ -240,7 +240,9 @@ extern DWORD wait_for_exit(struct session *session, HANDLE process, DWORD timeou
 extern BOOL terminate_app(HANDLE process);
 extern DWORD wait_for_service(struct session *session, SC_HANDLE service, DWORD timeout, BOOL stopping);
 
-/* shutdown.c and restart.c hold the exports RmShutdown and RmRestart; main.c the rest. */
+/* The exports live with what they use: session.c (RmStartSession, RmJoinSession, RmEndSession,
+ * RmCancelCurrentTask), filter.c (the filter functions), list.c (RmGetList), shutdown.c,
+ * restart.c; main.c has DllMain, RmRegisterResources and RmReserveHeap. */
 
 static inline const char *debugstr_rm_unique_process(const RM_UNIQUE_PROCESS *process)
 {
