@@ -1536,7 +1536,7 @@ static BOOL fill_slot(struct actor *actor, struct slot *slot)
 
     begin_call(actor->thread, actor->step, "RmStartSession(&h, 0, key)");
     if (check_new_handle(actor->thread, actor->step, API_START, RmStartSession(&handle, 0, key), racing(actor),
-                           &handle)) return FALSE;
+                         &handle)) return FALSE;
     register_many(actor, handle, names_per_session);
     for (j = 0; j < JOINED; j++)
     {
