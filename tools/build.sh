@@ -17,7 +17,13 @@ for arch in i686 x86_64; do
     mkdir -p "$root/$arch"
     (
         cd "$root/$arch" || exit 1
-        if [ ! -f Makefile ]; then
+        # Source and tree paths are mapped away and the link leaves out its time stamp, so
+        # the binaries say nothing of this machine and tools/release.sh can ship them as they
+        # are.  A tree configured without these flags is configured again.
+        if [ ! -f Makefile ] || ! grep -q '^CFLAGS = .*-ffile-prefix-map' Makefile; then
+            [ -f Makefile ] && make distclean > /dev/null 2>&1
+            CFLAGS="${CFLAGS:--g -O2} -ffile-prefix-map=$top/= -ffile-prefix-map=$root/=" \
+            LDFLAGS="${LDFLAGS:-} -Wl,--no-insert-timestamp" \
             "$top/configure" --host=$arch-w64-mingw32 > configure.log 2>&1 || { cat configure.log; exit 1; }
         fi
         # The DLL, rmtool and the test programs, without running the tests.
