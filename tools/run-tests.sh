@@ -4,10 +4,15 @@
 #   tools/run-tests.sh --no-setup skip the dependency check
 # Build trees: build/i686 and build/x86_64 (override with RSTRTMGR_BUILD_ROOT).  Each runs its
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
-# other tree's programs.  Afterwards the same test programs run against Wine's builtin
-# rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
-# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh) and the short stress
-# run (tools/stress.sh --short): "N passed, N failed".  A quick benchmark pass prints figures.
+# other tree's programs.  Then the Inno Setup end-to-end test (tools/e2e-inno.sh), the short
+# stress run (tools/stress.sh --short) and the README's demo in a fresh clone without a
+# display (tools/demo-test.sh), all under the machine's Wine 8.0; then the conformance
+# programs of both architectures and the Inno Setup test again under Wine 10.0 from Debian 13
+# (tools/wine10.sh: a chroot built once per machine; RSTRTMGR_SKIP_WINE10=1 leaves it out),
+# with our DLLs installed from the release bundle (tools/release.sh).  Afterwards the same
+# test programs run against Wine's builtin rstrtmgr, as an informative baseline, and a quick
+# benchmark pass prints figures.  The last line counts every check, with a breakdown per Wine
+# above it: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -72,6 +77,16 @@ summarise()
     total_skipped=$((total_skipped + skipped))
 }
 
+# "PASSED FAILED" from the last "N passed, N failed" line of a log; "0 1" when there is none
+# (the script did not finish: that counts as a failure).
+count_line()
+{
+    local line
+    line=$(tr -d '\r' < "$1" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -z "$line" ]; then echo "0 1"; return; fi
+    echo "$line" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
+}
+
 echo "run-tests: conformance tests with our rstrtmgr.dll"
 total_passed=0 total_failed=0 total_skipped=0
 for arch in $arches; do
@@ -120,6 +135,47 @@ else
 fi
 [ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
 
+# The demo the way a newcomer runs it: a fresh clone, a fresh prefix, no DISPLAY.
+echo "run-tests: the README's demo in a fresh clone without a display (tools/demo-test.sh)"
+demo_log=$root/demo-test.log
+"$top/tools/demo-test.sh" > "$demo_log" 2>&1
+demo_status=$?
+grep -E '^(PASS|FAIL)' "$demo_log" | sed 's/^/  /'
+read -r demo_passed demo_failed <<< "$(count_line "$demo_log")"
+[ $demo_status = 0 ] && [ "$demo_failed" = 0 ] || status=1
+
+# The second Wine: Wine 10.0 from Debian 13 in a chroot (tools/wine10.sh; built once per
+# machine, needs root): the same conformance programs, and the Inno Setup test with our DLLs
+# installed from the release bundle by its setup_rstrtmgr.sh.
+w10_passed=0 w10_failed=0 w10_skipped=0 w10_e2e_passed=0 w10_e2e_failed=0
+if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
+    echo "run-tests: Wine 10.0 (Debian 13 chroot, tools/wine10.sh)"
+    w10_log=$root/wine10.log
+    sudo=
+    [ "$(id -u)" = 0 ] || sudo="sudo RSTRTMGR_BUILD_ROOT=$root"
+    t0=$(date +%s)
+    rm -rf "$root/wine10/i686/tests" "$root/wine10/x86_64/tests"
+    if ! tarball=$("$top/tools/release.sh" --no-build 2> "$root/release.log" | tail -1) || [ ! -f "$tarball" ]; then
+        cat "$root/release.log"
+        echo "  tools/release.sh failed: no bundle for the end-to-end test"
+        tarball=
+    fi
+    $sudo "$top/tools/wine10.sh" check ${tarball:+--bundle "$tarball"} > "$w10_log" 2>&1
+    w10_status=$?
+    grep -E '^wine10: (wine-|debootstrap|installing|chroot ready|[a-z]+ done)' "$w10_log" | sed 's/^/  /'
+    total_passed=0 total_failed=0 total_skipped=0
+    for arch in $arches; do
+        [ -d "$root/wine10/$arch/tests" ] || { echo "  $arch wine10: no logs (see $w10_log)"; total_failed=$((total_failed + 1)); continue; }
+        summarise "$root/wine10/$arch/tests" "$arch wine10"
+        grep -h -E 'Test failed|Test succeeded inside todo|unhandled exception|winetest-run' "$root/wine10/$arch"/tests/*.log | head -20
+    done
+    w10_passed=$total_passed w10_failed=$total_failed w10_skipped=$total_skipped
+    grep -E '^(PASS|FAIL|baseline)' "$w10_log" | sed 's/^/  /'
+    read -r w10_e2e_passed w10_e2e_failed <<< "$(count_line "$w10_log")"
+    echo "  Wine 10.0 leg: $(( $(date +%s) - t0 ))s"
+    [ $w10_status = 0 ] && [ "$w10_failed" = 0 ] && [ "$w10_e2e_failed" = 0 ] || { status=1; tail -5 "$w10_log" | sed 's/^/  | /'; }
+fi
+
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
 # them in full; the README has those tables).
 if [ "${RSTRTMGR_SKIP_BENCH:-0}" != 1 ]; then
@@ -148,9 +204,16 @@ if [ "${RSTRTMGR_SKIP_BUILTIN_REPORT:-0}" != 1 ]; then
     echo "run-tests: baseline: Wine's builtin rstrtmgr fails $total_failed checks and passes $total_passed (its stubs abort most units)"
 fi
 
-echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
-echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
-echo "run-tests: stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
+echo "run-tests: Wine 8.0 (Debian 12): Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): the demo, fresh clone, no DISPLAY: $demo_passed passed, $demo_failed failed"
+if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
+    echo "run-tests: Wine 10.0 (Debian 13): conformance checks (i686 + x86_64): $w10_passed passed, $w10_failed failed, $w10_skipped skipped"
+    echo "run-tests: Wine 10.0 (Debian 13): Inno Setup end-to-end checks (release bundle): $w10_e2e_passed passed, $w10_e2e_failed failed"
+else
+    echo "run-tests: Wine 10.0 (Debian 13): not run (RSTRTMGR_SKIP_WINE10=1)"
+fi
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed)) passed, $((conformance_failed + e2e_failed + stress_failed)) failed, $conformance_skipped skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + demo_passed + w10_passed + w10_e2e_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + demo_failed + w10_failed + w10_e2e_failed)) failed, $((conformance_skipped + w10_skipped)) skipped"
 exit $status

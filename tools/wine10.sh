@@ -2,7 +2,7 @@
 # Wine 10.0 from Debian 13 (trixie) in a debootstrap chroot: the test command's second Wine.
 #   tools/wine10.sh setup              create the chroot, or reuse the one already there
 #   tools/wine10.sh run CMD [ARG...]   run CMD inside it (as root, the work tree at its own path)
-#   tools/wine10.sh check --bundle TARBALL
+#   tools/wine10.sh check [--bundle TARBALL]
 #                                      the conformance programs of both architectures (built
 #                                      by tools/build.sh, our DLL beside them; logs in
 #                                      build/wine10/ARCH/tests) and the Inno Setup end-to-end
@@ -163,12 +163,14 @@ enter_chroot()
     return 0
 }
 
-# Run a command in the chroot with a clean environment: the display, Wine's and our variables.
+# Run a command in the chroot with a clean environment: the display, Wine's and our variables;
+# in the current directory when that is mounted there.
 in_chroot()
 {
-    local vars
+    local vars dir=/
+    case $PWD/ in "$top"/*|"$root"/*) dir=$PWD ;; esac
     vars=$(env | grep -E '^(RSTRTMGR_[A-Z0-9_]*|WINE[A-Z_]*|DISPLAY)=' | tr '\n' '\0' | xargs -0 -r printf '%q ')
-    eval "chroot \"\$chroot_dir\" /usr/bin/env -i HOME=/root PATH=$inner_path LANG=C.UTF-8 $vars \"\$@\""
+    eval "chroot \"\$chroot_dir\" /usr/bin/env -i -C \"\$dir\" HOME=/root PATH=$inner_path LANG=C.UTF-8 $vars \"\$@\""
 }
 
 # Lock the chroot for the whole command; a trap unmounts on every way out.
@@ -224,8 +226,11 @@ case $command in
         setup_chroot
         in_chroot "$@" ;;
     check)
-        [ "${1:-}" = --bundle ] && [ -f "${2:-}" ] || die "usage: $0 check --bundle build/release/rstrtmgr-VERSION.tar.gz"
-        tarball=$(realpath "$2")
+        tarball=
+        if [ "${1:-}" = --bundle ]; then
+            [ -f "${2:-}" ] || die "no release bundle at '${2:-}'"
+            tarball=$(realpath "$2")
+        fi
         lock_chroot
         setup_chroot
         . "$top/tools/xvfb.sh"
@@ -241,6 +246,11 @@ case $command in
         in_chroot "$top/tools/wine10.sh" --inside conformance
         t1=$(date +%s)
         say "conformance done in $((t1 - t0))s"
+        if [ -z "$tarball" ]; then
+            echo "FAIL: no release bundle (--bundle): the end-to-end test did not run"
+            echo "0 passed, 1 failed"
+            exit 1
+        fi
         say "Inno Setup end-to-end test under $(wine_version), installed from $tarball"
         in_chroot "$top/tools/wine10.sh" --inside e2e "$tarball"
         status=$?
