@@ -8,7 +8,7 @@
 # Work folder: build/demo-test (the clone, its prefix, the demo's output in demo.out).
 # Every check prints PASS or FAIL; the last line is "N passed, N failed".
 #
-# Which README lines are compared: every indented code block of README.md that has a line
+# Which README lines are compared: every indented code block of the clone's README.md with a line
 # starting with "$ rmtool".  Each line of such a block must appear, in the same order, in the
 # demo's output, after both sides are normalised: runs of blanks become one, table rows become
 # "PID TYPE STATUS NAME" with the PID and the application name left out (names follow the
@@ -102,7 +102,7 @@ readme_blocks()
     awk '/^    / { block = block substr($0, 5) "\n"; if ($0 ~ /^    \$ rmtool/) keep = 1; next }
          /^$/ && block != "" { block = block "\n"; next }
          { if (keep) { n++; sub(/\n+$/, "", block); printf "%s\n\001\n", block } block = ""; keep = 0 }
-         END { if (keep) { sub(/\n+$/, "", block); printf "%s\n\001\n", block } }' "$top/README.md"
+         END { if (keep) { sub(/\n+$/, "", block); printf "%s\n\001\n", block } }' "$1"
 }
 actual=$(normalise < "$out")
 blocks=0
@@ -116,7 +116,7 @@ while IFS= read -r -d $'\001' block; do
     first=$(printf '%s\n' "$block" | head -1)
     if [ -z "$missing" ]; then pass "README block $blocks ('$first', $(printf '%s\n' "$block" | wc -l) lines) matches the demo's output"
     else fail "README block $blocks ('$first'): no line '$missing' in the demo's output at that point"; fi
-done < <(readme_blocks)
+done < <(readme_blocks "$clone/README.md")
 [ $blocks -gt 0 ] || fail "README.md shows no demo output (no code block with a '\$ rmtool' line)"
 
 finish
