@@ -170,7 +170,10 @@ in_chroot()
     local vars dir=/
     case $PWD/ in "$top"/*|"$root"/*) dir=$PWD ;; esac
     vars=$(env | grep -E '^(RSTRTMGR_[A-Z0-9_]*|WINE[A-Z_]*|DISPLAY)=' | tr '\n' '\0' | xargs -0 -r printf '%q ')
-    eval "chroot \"\$chroot_dir\" /usr/bin/env -i -C \"\$dir\" HOME=/root PATH=$inner_path LANG=C.UTF-8 $vars \"\$@\""
+    # In the background, so that a signal to this script runs its trap at once (the trap ends
+    # what runs inside); stdin stays the script's.
+    eval "chroot \"\$chroot_dir\" /usr/bin/env -i -C \"\$dir\" HOME=/root PATH=$inner_path LANG=C.UTF-8 $vars \"\$@\" 0<&0 &"
+    wait $!
 }
 
 # Lock the chroot for the whole command; a trap unmounts on every way out.
