@@ -144,11 +144,10 @@ leave_chroot()
     return 0
 }
 
-# Bind SRC onto the same path (or DEST) inside the chroot; mounts made below it stay there.
+# Bind a directory onto the same path inside the chroot; mounts made below it stay there.
 bind_into()
 {
-    local src=$1 dest=$chroot_dir${2:-$1}
-    mkdir -p "$dest" && mount --bind "$src" "$dest" && mount --make-rslave "$dest"
+    mkdir -p "$chroot_dir$1" && mount --bind "$1" "$chroot_dir$1" && mount --make-rslave "$chroot_dir$1"
 }
 
 enter_chroot()
