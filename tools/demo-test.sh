@@ -56,7 +56,7 @@ else
     if [ $status = 0 ]; then pass "tools/demo.sh (fresh clone, fresh prefix, no DISPLAY) exited 0 in $(( $(date +%s) - t0 ))s"
     else fail "tools/demo.sh exited $status: '$(grep '^demo:' "$out" | tail -2 | paste -sd'|' -)'"; fi
 fi
-sed 's/^/  | /' "$out" | grep -v '^  | install:'
+sed 's/^/  | /' "$out" | grep -vE '^  \| (install|setup_rstrtmgr):'
 
 # Nothing of the demo's prefix may stay behind.
 if WINEPREFIX=$clone/wineprefix timeout 10 wineserver -w 2> /dev/null; then

@@ -52,7 +52,12 @@ if [ $own_display = 1 ] && [ -f "$WINEPREFIX/system.reg" ] && ! timeout 15 wines
 fi
 
 if [ $do_build = 1 ]; then "$top/tools/build.sh" || exit 1; fi
-"$top/tools/install.sh" || exit 1
+timeout -k 10 300 "$top/tools/install.sh"
+case $? in
+    0) ;;
+    124|137) die "installing into $WINEPREFIX did not finish within 300s" ;;
+    *) exit 1 ;;
+esac
 
 # The wine wrapper starts the 32-bit loader, which redirects system32 to syswow64.
 wine64=/usr/lib/wine/wine64
@@ -68,9 +73,9 @@ rmtool64() { timeout -k 5 "$limit" "$wine64" "$rmtool64" "$@"; }
 # Wait until the file is in use (rmtool list exits 1), at most $1 seconds.
 wait_in_use()
 {
-    local _
-    for _ in $(seq $(($1 * 5))); do
-        rmtool32 list "$file" > /dev/null 2>&1 < /dev/null
+    local end=$(( $(date +%s) + $1 ))
+    while [ "$(date +%s)" -lt $end ]; do
+        timeout -k 2 10 wine "$rmtool32" list "$file" > /dev/null 2>&1 < /dev/null
         [ $? = 1 ] && return 0
         sleep 0.2
     done

@@ -181,7 +181,7 @@ lock_chroot()
     mkdir -p "$(dirname "$chroot_dir")" || die "cannot create $(dirname "$chroot_dir")"
     exec 8> "$chroot_dir.lock"
     flock -w 3600 8 || die "another run holds $chroot_dir.lock"
-    trap 'leave_chroot' EXIT
+    trap 'leave_chroot || exit 1' EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     trap 'exit 129' HUP
@@ -237,7 +237,7 @@ case $command in
         setup_chroot
         . "$top/tools/xvfb.sh"
         start_xvfb 240 259 || die "no display: Xvfb is missing or no display number is free"
-        trap 'leave_chroot; stop_xvfb' EXIT
+        trap 'leave_chroot; left=$?; stop_xvfb; [ $left = 0 ] || exit 1' EXIT
         # Fresh prefixes every time, as on a new machine.
         for dir in "$root/wine10/i686/wineprefix" "$root/wine10/x86_64/wineprefix" "$root/wine10/e2e/wineprefix"; do
             [ -d "$dir" ] && rm -rf --one-file-system "$dir" "$dir.lock" "$dir.log"
@@ -257,6 +257,8 @@ case $command in
         in_chroot "$top/tools/wine10.sh" --inside e2e "$tarball"
         status=$?
         say "end-to-end test done in $(( $(date +%s) - t1 ))s"
+        # Run through sudo: what the tests wrote belongs to the user who called it.
+        [ -n "${SUDO_UID:-}" ] && chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$root/wine10"
         exit $status ;;
     *)
         sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
