@@ -105,6 +105,7 @@ echo "\$ rmtool close --restart $file   (closes the holder, then starts it again
 rmtool32 close --restart "$file" 2> /dev/null
 close_status=$?
 echo "exit code $close_status"
+[ $close_status = 0 ] || die "rmtool close --restart failed (exit $close_status)"
 for _ in $(seq 100); do kill -0 $holder 2> /dev/null || break; sleep 0.2; done
 kill -0 $holder 2> /dev/null && die "the holder is still running 20s after rmtool close"
 holder=
@@ -122,7 +123,6 @@ rmtool32 close "$file" 2> /dev/null
 final_status=$?
 echo "exit code $final_status"
 [ $status = 1 ] || die "rmtool list did not find the holder (exit $status)"
-[ $close_status = 0 ] || die "rmtool close --restart failed (exit $close_status)"
 [ $final_status = 0 ] || die "rmtool close failed (exit $final_status)"
 timeout "$limit" wineserver -w 2> /dev/null || die "the prefix's programs did not end within ${limit}s"
 exit 0
