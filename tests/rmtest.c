@@ -233,6 +233,11 @@ void trace_entry(const RM_PROCESS_INFO *info)
                          name_length(info->strServiceShortName, ARRAY_SIZE(info->strServiceShortName))));
 }
 
+BOOL is_user_app_type(RM_APP_TYPE type)
+{
+    return type == RmUnknownApp || type == RmMainWindow || type == RmOtherWindow || type == RmConsole;
+}
+
 /* ------------------------------------------------------------------ status callbacks */
 
 void reset_status(void)
@@ -272,8 +277,9 @@ void check_status_(const char *file, int line, const char *what, BOOL must_be_ca
         if (i) ok_(file, line)(status_values[i] >= status_values[i - 1], "%s: value %u (%u) is below value %u (%u)\n",
                                what, i, status_values[i], i - 1, status_values[i - 1]);
     }
-    ok_(file, line)(status_values[count - 1] == 100, "%s: the last value is %u, expected 100\n", what,
-                    status_values[count - 1]);
+    /* Ending at 100 is a project requirement: on Windows only rising values were seen. */
+    ok_(file, line)(status_values[count - 1] == 100 || broken(status_values[count - 1] < 100),
+                    "%s: the last value is %u, expected 100\n", what, status_values[count - 1]);
 }
 
 /* ------------------------------------------------------------------ files */

@@ -113,6 +113,10 @@ const RM_PROCESS_INFO *find_entry(const RM_PROCESS_INFO *infos, UINT count, DWOR
 /* The length of a fixed-size name field, which need not be terminated. */
 unsigned int name_length(const WCHAR *name, unsigned int size);
 void trace_entry(const RM_PROCESS_INFO *info);
+/* Whether the type is one Windows may give a user's program that is neither a service nor
+ * critical (RmUnknownApp, RmMainWindow, RmOtherWindow, RmConsole): how Windows tells these
+ * apart is not documented, so the tests accept any of them there (tests/EVIDENCE.md). */
+BOOL is_user_app_type(RM_APP_TYPE type);
 
 /* ------------------------------------------------------------------ status callbacks */
 

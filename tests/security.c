@@ -206,11 +206,14 @@ static void test_key_randomness(void)
         if (!wcscmp(keys[i - 1], keys[i]) && !duplicates++) ok(0, "key %s was issued twice\n", wine_dbgstr_w(keys[i]));
     ok(!duplicates, "%u duplicate keys among %u\n", duplicates, count);
 
+    /* Uniform keys are a project requirement (16 random bytes): the one key seen from Windows
+     * has a version-4 GUID's fixed digits, so these run under Wine only. */
     /* 32,000 digits in 16 classes: chi-square with 15 degrees of freedom has mean 15; 80 or
      * more happens by chance with a probability below 1e-10. */
     expected = count * KEY_CHARS / 16.0;
     for (i = 0; i < 16; i++) chi2 += (digits[i] - expected) * (digits[i] - expected) / expected;
-    ok(chi2 < 80.0, "hex digit frequencies are not uniform: chi-square %.1f\n", chi2);
+    if (winetest_platform_is_wine)
+        ok(chi2 < 80.0, "hex digit frequencies are not uniform: chi-square %.1f\n", chi2);
     trace("hex digit chi-square %.1f (15 degrees of freedom)\n", chi2);
 
     /* The same per position (1,000 digits each): a stuck or biased digit shows there. */
@@ -222,13 +225,15 @@ static void test_key_randomness(void)
         for (i = 0; i < 16; i++) c += (position[j][i] - expected) * (position[j][i] - expected) / expected;
         if (c > worst_position) worst_position = c;
     }
-    ok(worst_position < 80.0, "a key position is not uniform: chi-square %.1f\n", worst_position);
+    if (winetest_platform_is_wine)
+        ok(worst_position < 80.0, "a key position is not uniform: chi-square %.1f\n", worst_position);
 
     /* Each of the 128 bits is set about 500 times in 1,000 keys (standard deviation 16). */
     for (j = 0; j < KEY_BYTES * 8; j++)
         if (abs((int)bits[j] - (int)count / 2) > abs((int)bits[worst_bit] - (int)count / 2)) worst_bit = j;
-    ok(abs((int)bits[worst_bit] - (int)count / 2) < 120, "key bit %u is set in %u of %u keys\n", worst_bit,
-       bits[worst_bit], count);
+    if (winetest_platform_is_wine)
+        ok(abs((int)bits[worst_bit] - (int)count / 2) < 120, "key bit %u is set in %u of %u keys\n", worst_bit,
+           bits[worst_bit], count);
 }
 
 /* The store holds no key: not as text, in either case, and not as its 16 bytes. */
@@ -450,7 +455,9 @@ static void run_foreign_handle(const char *exe)
     ok(foreign != NO_SESSION, "the child reported no handle\n");
     ok(foreign != own, "the child's handle %lu is ours too\n", foreign);
 
-    if (foreign != NO_SESSION && foreign != own)
+    /* Project requirement: handle numbers are per process.  Whether Windows' are was never seen,
+     * and there the calls might act on the child's session, so they run under Wine only. */
+    if (foreign != NO_SESSION && foreign != own && winetest_platform_is_wine)
     {
         trace("using the child's handle %lu\n", foreign);
         ret = RmRegisterResources(foreign, 1, files, 0, NULL, 0, NULL);
@@ -547,7 +554,8 @@ static void test_shutdown_spares_caller(void)
         if (entry)
         {
             ok(owner_equal(&entry->Process, &self_owner), "wrong start time\n");
-            ok(entry->ApplicationType == RmCritical, "got type %d, expected RmCritical\n", entry->ApplicationType);
+            ok(entry->ApplicationType == RmCritical || broken(is_user_app_type(entry->ApplicationType)),
+               "got type %d, expected RmCritical\n", entry->ApplicationType);
         }
         ok(reasons & RmRebootReasonDetectedSelf, "got reasons %#lx\n", reasons);
         free(infos);
@@ -555,7 +563,8 @@ static void test_shutdown_spares_caller(void)
         for (i = 0; i < ARRAY_SIZE(flags); i++)
         {
             ret = RmShutdown(handle, flags[i], NULL);
-            ok(ret == ERROR_FAIL_NOACTION_REBOOT, "flags %#lx: got %lu, expected 350\n", flags[i], ret);
+            if (winetest_platform_is_wine)
+                ok(ret == ERROR_FAIL_NOACTION_REBOOT, "flags %#lx: got %lu, expected 350\n", flags[i], ret);
         }
         /* Still here, and the file is still open. */
         ok(WriteFile(h, "x", 1, &written, NULL) && written == 1, "the file handle is gone, error %lu\n", GetLastError());

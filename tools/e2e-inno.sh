@@ -53,10 +53,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-passed=0 failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+. "$top/tools/checks.sh"
 note() { echo "  $*"; }
 die() { echo "e2e-inno: $*" >&2; fail "$*"; echo "$passed passed, $failed failed"; exit 1; }
 t0=$(date +%s)

@@ -52,6 +52,11 @@ stage_file()
     chmod 0755 "$dest"
 }
 
+# Dated by the last commit (or configure.ac outside git): strip stamps the binaries with it,
+# tar the files.
+epoch=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2> /dev/null || stat -c %Y "$top/configure.ac")}
+export SOURCE_DATE_EPOCH=$epoch
+
 stage=$out/stage
 rm -rf "$stage"
 mkdir -p "$stage/$name/tests"
@@ -83,8 +88,6 @@ if grep -rl -F -e "$top" -e "$trees" "$stage/$name" > "$out/paths.txt"; then
 fi
 rm -f "$out/paths.txt"
 
-# Dated by the last commit (or configure.ac outside git) for a reproducible archive.
-epoch=${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2> /dev/null || stat -c %Y "$top/configure.ac")}
 tarball=$out/$name.tar.gz
 tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
     --format=gnu -cf - "$name" | gzip -9n > "$tarball.tmp" || die "tar failed"

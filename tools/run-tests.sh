@@ -5,14 +5,14 @@
 # Build trees: build/i686 and build/x86_64 (override with RSTRTMGR_BUILD_ROOT).  Each runs its
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
 # other tree's programs.  Then the Inno Setup end-to-end test (tools/e2e-inno.sh), the short
-# stress run (tools/stress.sh --short) and the README's demo in a fresh clone without a
-# display (tools/demo-test.sh), all under the machine's Wine 8.0; then the conformance
-# programs of both architectures and the Inno Setup test again under Wine 10.0 from Debian 13
-# (tools/wine10.sh: a chroot built once per machine; RSTRTMGR_SKIP_WINE10=1 leaves it out),
-# with our DLLs installed from the release bundle (tools/release.sh).  Afterwards the same
-# test programs run against Wine's builtin rstrtmgr, as an informative baseline, and a quick
-# benchmark pass prints figures.  The last line counts every check, with a breakdown per Wine
-# above it: "N passed, N failed, N skipped".
+# stress run (tools/stress.sh --short), the release bundle's test (tools/test-release.sh) and
+# the README's demo in a fresh clone without a display (tools/demo-test.sh), all under the
+# machine's Wine 8.0; then the conformance programs of both architectures and the Inno Setup
+# test again under Wine 10.0 from Debian 13 (tools/wine10.sh: a chroot built once per machine;
+# RSTRTMGR_SKIP_WINE10=1 leaves it out), with our DLLs installed from the release bundle
+# (tools/release.sh).  Afterwards the same test programs run against Wine's builtin rstrtmgr,
+# as an informative baseline, and a quick benchmark pass prints figures.  The last line counts
+# every check, with a breakdown per Wine above it: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -135,6 +135,19 @@ else
 fi
 [ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
 
+# The release bundle as a user takes it: tools/release.sh's tarball unpacked, installed with
+# setup_rstrtmgr.sh into fresh prefixes, rmtool run by name, run-tests.cmd under Wine's cmd.
+echo "run-tests: release bundle test"
+release_log=$root/test-release.log
+"$top/tools/test-release.sh" --no-build > "$release_log" 2>&1
+release_status=$?
+grep -E '^(FAIL|SKIP)' "$release_log" | head -20 | sed 's/^/  /'
+set -- $(tr -d '\r' < "$release_log" | sed -n -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' | tail -n 1)
+release_passed=${1:-0} release_failed=${2:-1}
+[ $# = 2 ] || echo "  the release test did not finish; its log: $release_log"
+echo "  $release_passed passed, $release_failed failed"
+[ $release_status = 0 ] && [ "$release_failed" = 0 ] || status=1
+
 # The demo the way a newcomer runs it: a fresh clone, a fresh prefix, no DISPLAY.
 echo "run-tests: the README's demo in a fresh clone without a display (tools/demo-test.sh)"
 demo_log=$root/demo-test.log
@@ -207,6 +220,7 @@ fi
 echo "run-tests: Wine 8.0 (Debian 12): conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
 echo "run-tests: Wine 8.0 (Debian 12): Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
 echo "run-tests: Wine 8.0 (Debian 12): stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): release bundle checks: $release_passed passed, $release_failed failed"
 echo "run-tests: Wine 8.0 (Debian 12): the demo, fresh clone, no DISPLAY: $demo_passed passed, $demo_failed failed"
 if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
     echo "run-tests: Wine 10.0 (Debian 13): conformance checks (i686 + x86_64): $w10_passed passed, $w10_failed failed, $w10_skipped skipped"
@@ -215,5 +229,5 @@ else
     echo "run-tests: Wine 10.0 (Debian 13): not run (RSTRTMGR_SKIP_WINE10=1)"
 fi
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed + demo_passed + w10_passed + w10_e2e_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + demo_failed + w10_failed + w10_e2e_failed)) failed, $((conformance_skipped + w10_skipped)) skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + release_passed + demo_passed + w10_passed + w10_e2e_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + release_failed + demo_failed + w10_failed + w10_e2e_failed)) failed, $((conformance_skipped + w10_skipped)) skipped"
 exit $status

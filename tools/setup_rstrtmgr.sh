@@ -143,8 +143,10 @@ keep_original()
     dest=$windir/$1/$2 keep=$backup/$1
     mkdir -p "$keep" || die "cannot create $keep"
     if [ -e "$keep/$2" ] || [ -L "$keep/$2" ] || [ -e "$keep/$2.none" ]; then return 0; fi
-    # rstrtmgr's earlier tools/install.sh kept Wine's file beside ours.
+    # rstrtmgr's earlier tools/install.sh kept Wine's file beside ours; the programs Wine
+    # does not have were its own.
     if [ -f "$dest.wine-builtin" ]; then mv -f "$dest.wine-builtin" "$keep/$2"
+    elif [ $legacy = 1 ] && [ "$2" != rstrtmgr.dll ]; then : > "$keep/$2.none"; rm -f "$dest"
     elif [ -e "$dest" ] || [ -L "$dest" ]; then mv -f "$dest" "$keep/$2"
     else : > "$keep/$2.none"
     fi || die "cannot keep $dest in $keep"
@@ -184,11 +186,16 @@ restore()
 do_install()
 {
     check_bundle
-    first=0
+    first=0 legacy=0
     [ -d "$backup" ] || first=1
+    for f in "$windir"/system32/*.wine-builtin "$windir"/syswow64/*.wine-builtin; do
+        [ -e "$f" ] && legacy=1
+    done
     if [ $first = 1 ]; then
         mkdir -p "$backup" || die "cannot create $backup"
-        previous=$(current_override)
+        # The override of an earlier tools/install.sh is ours, not one to restore.
+        previous=
+        [ $legacy = 0 ] && previous=$(current_override)
         [ -n "$previous" ] && printf '%s\n' "$previous" > "$backup/override"
     fi
     if ! set_override "$override"; then
