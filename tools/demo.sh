@@ -91,6 +91,7 @@ echo "== A program holds $file open; who uses it?"
 wine "$root/x86_64/tools/holdfile.exe" "$file" 120 < /dev/null &
 holder=$!
 wait_in_use 30 || die "the holder did not open $file within 30s"
+echo "(the name is holdfile.exe's FileDescription, as Windows names applications; not its window title)"
 echo "\$ rmtool list $file        (32-bit rmtool, like most installers)"
 rmtool32 list "$file"
 status=$?

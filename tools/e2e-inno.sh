@@ -72,7 +72,10 @@ if [ -n "$apps" ] && { [ ! -f "$apps/v1/rmdemoapp.exe" ] || [ ! -f "$apps/v2/rmd
     die "--apps $apps: v1/rmdemoapp.exe or v2/rmdemoapp.exe is missing"
 fi
 [ -z "$bundle" ] || [ -x "$bundle/setup_rstrtmgr.sh" ] || die "--bundle $bundle: no setup_rstrtmgr.sh there"
-[ -n "$apps" ] || command -v i686-w64-mingw32-gcc > /dev/null || die "i686-w64-mingw32-gcc is missing"
+if [ -z "$apps" ]; then
+    command -v i686-w64-mingw32-gcc > /dev/null || die "i686-w64-mingw32-gcc is missing"
+    command -v i686-w64-mingw32-windres > /dev/null || die "i686-w64-mingw32-windres is missing"
+fi
 
 # The Unix PIDs of running rmdemoapp.exe processes of this prefix.
 app_pids()
@@ -132,8 +135,12 @@ for v in 1 2; do
         cp "$apps/v$v/rmdemoapp.exe" "$e2e/v$v/rmdemoapp.exe" || die "cannot copy rmdemoapp v$v from $apps"
         continue
     fi
+    # Its version resource's FileDescription, "rmdemo application vN", is the name Setup logs.
+    i686-w64-mingw32-windres -DAPP_VERSION=$v -o "$e2e/v$v/rmdemoapp-version.o" "$top/tests/e2e/rmdemoapp.rc" \
+        || die "building rmdemoapp v$v's version resource failed"
     i686-w64-mingw32-gcc -O2 -Wall -s -mwindows -municode -static-libgcc -DAPP_VERSION=$v \
-        -o "$e2e/v$v/rmdemoapp.exe" "$top/tests/e2e/rmdemoapp.c" || die "building rmdemoapp v$v failed"
+        -o "$e2e/v$v/rmdemoapp.exe" "$top/tests/e2e/rmdemoapp.c" "$e2e/v$v/rmdemoapp-version.o" \
+        || die "building rmdemoapp v$v failed"
 done
 cmp -s "$e2e/v1/rmdemoapp.exe" "$e2e/v2/rmdemoapp.exe" && die "rmdemoapp v1 and v2 are identical"
 
@@ -273,7 +280,9 @@ if install_v1 scenario1; then
         s=$(date +%s)
         run_setup scenario1-upgrade 2
         note "upgrade took $(( $(date +%s) - s ))s, exit $setup_status; log: $logs/scenario1-upgrade.log"
-        line="RestartManager found an application using one of our files: rmdemo app v1"
+        # The name is the FileDescription ("rmdemo application v1"), not the window title
+        # ("rmdemo app v1"), as on Windows.
+        line="RestartManager found an application using one of our files: rmdemo application v1"
         if log_has "$line"; then pass "scenario1: Setup found the app by name: '$(log_lines "$line" 1)'"
         else fail "scenario1: Setup did not log '$line' (it logged: '$(log_lines 'RestartManager found' 2)')"; fi
         line="Can use RestartManager to avoid reboot? Yes (0)"

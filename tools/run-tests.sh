@@ -5,14 +5,15 @@
 # Build trees: build/i686 and build/x86_64 (override with RSTRTMGR_BUILD_ROOT).  Each runs its
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
 # other tree's programs.  Then the Inno Setup end-to-end test (tools/e2e-inno.sh), the short
-# stress run (tools/stress.sh --short), the release bundle's test (tools/test-release.sh) and
-# the README's demo in a fresh clone without a display (tools/demo-test.sh), all under the
-# machine's Wine 8.0; then the conformance programs of both architectures and the Inno Setup
-# test again under Wine 10.0 from Debian 13 (tools/wine10.sh: a chroot built once per machine;
-# RSTRTMGR_SKIP_WINE10=1 leaves it out), with our DLLs installed from the release bundle
-# (tools/release.sh).  Afterwards the same test programs run against Wine's builtin rstrtmgr,
-# as an informative baseline, and a quick benchmark pass prints figures.  The last line counts
-# every check, with a breakdown per Wine above it: "N passed, N failed, N skipped".
+# stress run (tools/stress.sh --short), the short randomized API test (tools/fuzz.sh --short),
+# the release bundle's test (tools/test-release.sh) and the README's demo in a fresh clone
+# without a display (tools/demo-test.sh), all under the machine's Wine 8.0; then the
+# conformance programs of both architectures and the Inno Setup test again under Wine 10.0
+# from Debian 13 (tools/wine10.sh: a chroot built once per machine; RSTRTMGR_SKIP_WINE10=1
+# leaves it out), with our DLLs installed from the release bundle (tools/release.sh).
+# Afterwards the same test programs run against Wine's builtin rstrtmgr, as an informative
+# baseline, and a quick benchmark pass prints figures.  The last line counts every check, with
+# a breakdown per Wine above it: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -77,16 +78,6 @@ summarise()
     total_skipped=$((total_skipped + skipped))
 }
 
-# "PASSED FAILED" from the last "N passed, N failed" line of a log; "0 1" when there is none
-# (the script did not finish: that counts as a failure).
-count_line()
-{
-    local line
-    line=$(tr -d '\r' < "$1" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-    if [ -z "$line" ]; then echo "0 1"; return; fi
-    echo "$line" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
-}
-
 echo "run-tests: conformance tests with our rstrtmgr.dll"
 total_passed=0 total_failed=0 total_skipped=0
 for arch in $arches; do
@@ -99,63 +90,59 @@ done
 conformance_passed=$total_passed conformance_failed=$total_failed conformance_skipped=$total_skipped
 [ $total_failed = 0 ] || status=1
 
+# Runs a tool whose output ends with "N passed, N failed" into LOG, shows the lines that match
+# PATTERN, and sets run_passed and run_failed from its summary (1 failed if it has none).
+counted_run()
+{
+    local label=$1 log=$2 pattern=$3 run_status line
+    shift 3
+    "$@" > "$log" 2>&1
+    run_status=$?
+    grep -E "$pattern" "$log" | head -40 | sed 's/^/  /'
+    line=$(tr -d '\r' < "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -z "$line" ]; then
+        echo "  the $label did not finish; its log: $log"
+        tail -20 "$log" | sed 's/^/  | /'
+        run_passed=0 run_failed=1
+    else
+        run_passed=${line%% passed*}
+        run_failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+        echo "  $line"
+    fi
+    [ $run_status = 0 ] && [ "$run_failed" = 0 ] || status=1
+}
+
 # The real client: Inno Setup 6.4.1 upgrading a running application through our DLL.
 echo "run-tests: end-to-end test with Inno Setup 6.4.1"
-e2e_log=$root/e2e-inno.log
-"$top/tools/e2e-inno.sh" --no-setup --no-build > "$e2e_log" 2>&1
-e2e_status=$?
-grep -E '^(PASS|FAIL|baseline)' "$e2e_log" | sed 's/^/  /'
-e2e_line=$(tr -d '\r' < "$e2e_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$e2e_line" ]; then
-    echo "  the end-to-end test did not finish; its log: $e2e_log"
-    tail -20 "$e2e_log" | sed 's/^/  | /'
-    e2e_passed=0 e2e_failed=1
-else
-    e2e_passed=${e2e_line%% passed*}
-    e2e_failed=$(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-fi
-[ $e2e_status = 0 ] && [ "$e2e_failed" = 0 ] || status=1
+counted_run "end-to-end test" "$root/e2e-inno.log" '^(PASS|FAIL|baseline)' \
+    "$top/tools/e2e-inno.sh" --no-setup --no-build
+e2e_passed=$run_passed e2e_failed=$run_failed
 
 # Reliability: the store under 16 concurrent processes of both architectures and owners
 # killed at random points, in its short form (tools/stress.sh without --short is the full run).
 echo "run-tests: stress test (short form)"
-stress_log=$root/stress-short.log
-"$top/tools/stress.sh" --short --no-build > "$stress_log" 2>&1
-stress_status=$?
-grep -E '^(FAIL|fail)' "$stress_log" | head -20 | sed 's/^/  /'
-stress_line=$(tr -d '\r' < "$stress_log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
-if [ -z "$stress_line" ]; then
-    echo "  the stress test did not finish; its log: $stress_log"
-    tail -20 "$stress_log" | sed 's/^/  | /'
-    stress_passed=0 stress_failed=1
-else
-    stress_passed=${stress_line%% passed*}
-    stress_failed=$(echo "$stress_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-    echo "  $stress_line"
-fi
-[ $stress_status = 0 ] && [ "$stress_failed" = 0 ] || status=1
+counted_run "stress test" "$root/stress-short.log" '^(FAIL|fail)' "$top/tools/stress.sh" --short --no-build
+stress_passed=$run_passed stress_failed=$run_failed
+
+# Randomized API testing (tools/fuzz.sh; fuzz/rmfuzz.c): fixed seeds, both architectures,
+# threads and a child of the other architecture on one store.  One check per seed run.
+# The known problems of issue 13 are left out until their fixes merge: delete this line then.
+fuzz_skip="--skip devices,ended,race,filters,restart,cancel"
+echo "run-tests: randomized API test (short form)"
+counted_run "randomized API test" "$root/fuzz-short.log" '^(PASS|FAIL|  )' \
+    "$top/tools/fuzz.sh" --short --no-build ${fuzz_skip:-}
+fuzz_passed=$run_passed fuzz_failed=$run_failed
 
 # The release bundle as a user takes it: tools/release.sh's tarball unpacked, installed with
 # setup_rstrtmgr.sh into fresh prefixes, rmtool run by name, run-tests.cmd under Wine's cmd.
 echo "run-tests: release bundle test"
-release_log=$root/test-release.log
-"$top/tools/test-release.sh" --no-build > "$release_log" 2>&1
-release_status=$?
-grep -E '^(FAIL|SKIP)' "$release_log" | head -20 | sed 's/^/  /'
-set -- $(tr -d '\r' < "$release_log" | sed -n -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' | tail -n 1)
-release_passed=${1:-0} release_failed=${2:-1}
-[ $# = 2 ] || echo "  the release test did not finish; its log: $release_log"
-echo "  $release_passed passed, $release_failed failed"
-[ $release_status = 0 ] && [ "$release_failed" = 0 ] || status=1
+counted_run "release test" "$root/test-release.log" '^(FAIL|SKIP)' "$top/tools/test-release.sh" --no-build
+release_passed=$run_passed release_failed=$run_failed
 
 # The demo the way a newcomer runs it: a fresh clone, a fresh prefix, no DISPLAY.
 echo "run-tests: the README's demo in a fresh clone without a display (tools/demo-test.sh)"
-demo_log=$root/demo-test.log
-"$top/tools/demo-test.sh" > "$demo_log" 2>&1
-demo_status=$?
-grep -E '^(PASS|FAIL)' "$demo_log" | sed 's/^/  /'
-read -r demo_passed demo_failed <<< "$(count_line "$demo_log")"
-[ $demo_status = 0 ] && [ "$demo_failed" = 0 ] || status=1
+counted_run "demo test" "$root/demo-test.log" '^(PASS|FAIL)' "$top/tools/demo-test.sh"
+demo_passed=$run_passed demo_failed=$run_failed
 
 # The second Wine: Wine 10.0 from Debian 13 in a chroot (tools/wine10.sh; built once per
 # machine, needs root): the same conformance programs, and the Inno Setup test with our DLLs
@@ -163,7 +150,6 @@ read -r demo_passed demo_failed <<< "$(count_line "$demo_log")"
 w10_passed=0 w10_failed=0 w10_skipped=0 w10_e2e_passed=0 w10_e2e_failed=0
 if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
     echo "run-tests: Wine 10.0 (Debian 13 chroot, tools/wine10.sh)"
-    w10_log=$root/wine10.log
     sudo=
     [ "$(id -u)" = 0 ] || sudo="sudo RSTRTMGR_BUILD_ROOT=$root"
     t0=$(date +%s)
@@ -173,20 +159,19 @@ if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
         echo "  tools/release.sh failed: no bundle for the end-to-end test"
         tarball=
     fi
-    $sudo "$top/tools/wine10.sh" check ${tarball:+--bundle "$tarball"} > "$w10_log" 2>&1
-    w10_status=$?
-    grep -E '^wine10: (wine-|debootstrap|installing|chroot ready|[a-z]+ done)' "$w10_log" | sed 's/^/  /'
+    # The final line of its log is the end-to-end test's; the conformance logs are read below.
+    counted_run "Wine 10.0 leg" "$root/wine10.log" '^(PASS|FAIL|baseline|wine10: (wine-|debootstrap|installing|chroot ready|[a-z]+ done|still))' \
+        $sudo "$top/tools/wine10.sh" check ${tarball:+--bundle "$tarball"}
+    w10_e2e_passed=$run_passed w10_e2e_failed=$run_failed
     total_passed=0 total_failed=0 total_skipped=0
     for arch in $arches; do
-        [ -d "$root/wine10/$arch/tests" ] || { echo "  $arch wine10: no logs (see $w10_log)"; total_failed=$((total_failed + 1)); continue; }
+        [ -d "$root/wine10/$arch/tests" ] || { echo "  $arch wine10: no logs (see $root/wine10.log)"; total_failed=$((total_failed + 1)); continue; }
         summarise "$root/wine10/$arch/tests" "$arch wine10"
         grep -h -E 'Test failed|Test succeeded inside todo|unhandled exception|winetest-run' "$root/wine10/$arch"/tests/*.log | head -20
     done
     w10_passed=$total_passed w10_failed=$total_failed w10_skipped=$total_skipped
-    grep -E '^(PASS|FAIL|baseline)' "$w10_log" | sed 's/^/  /'
-    read -r w10_e2e_passed w10_e2e_failed <<< "$(count_line "$w10_log")"
+    [ "$w10_failed" = 0 ] || status=1
     echo "  Wine 10.0 leg: $(( $(date +%s) - t0 ))s"
-    [ $w10_status = 0 ] && [ "$w10_failed" = 0 ] && [ "$w10_e2e_failed" = 0 ] || { status=1; tail -5 "$w10_log" | sed 's/^/  | /'; }
 fi
 
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
@@ -220,6 +205,7 @@ fi
 echo "run-tests: Wine 8.0 (Debian 12): conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
 echo "run-tests: Wine 8.0 (Debian 12): Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
 echo "run-tests: Wine 8.0 (Debian 12): stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): randomized API test checks: $fuzz_passed passed, $fuzz_failed failed"
 echo "run-tests: Wine 8.0 (Debian 12): release bundle checks: $release_passed passed, $release_failed failed"
 echo "run-tests: Wine 8.0 (Debian 12): the demo, fresh clone, no DISPLAY: $demo_passed passed, $demo_failed failed"
 if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
@@ -229,5 +215,5 @@ else
     echo "run-tests: Wine 10.0 (Debian 13): not run (RSTRTMGR_SKIP_WINE10=1)"
 fi
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed + release_passed + demo_passed + w10_passed + w10_e2e_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + release_failed + demo_failed + w10_failed + w10_e2e_failed)) failed, $((conformance_skipped + w10_skipped)) skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + fuzz_passed + release_passed + demo_passed + w10_passed + w10_e2e_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + fuzz_failed + release_failed + demo_failed + w10_failed + w10_e2e_failed)) failed, $((conformance_skipped + w10_skipped)) skipped"
 exit $status

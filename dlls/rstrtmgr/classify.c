@@ -25,8 +25,9 @@
  *   RmOtherWindow it owns other top-level windows;
  *   RmConsole     its image is a console program;
  *   RmUnknownApp  anything else.
- * The name: the service's display name, the main window's title, the FileDescription of the
- * image's version resource, or the image's file name, whichever comes first.
+ * The name: the service's display name, the FileDescription of the image's version resource
+ * (find_description says which translation), or the image's file name without its
+ * extension, whichever comes first.  The window title is never used.
  */
 
 #include "rstrtmgr_private.h"
@@ -152,31 +153,67 @@ static BOOL is_console_image(const WCHAR *path)
     return subsystem == IMAGE_SUBSYSTEM_WINDOWS_CUI;
 }
 
+/* The FileDescription of one translation of a version resource, if it has a non-empty one. */
+static BOOL query_description(void *info, WORD language, WORD codepage, WCHAR *name, size_t size)
+{
+    WCHAR query[64], *text;
+    UINT len;
+
+    swprintf(query, ARRAYSIZE(query), L"\\StringFileInfo\\%04x%04x\\FileDescription", language, codepage);
+    if (!VerQueryValueW(info, query, (void **)&text, &len) || !len || !text[0]) return FALSE;
+    lstrcpynW(name, text, (int)size);
+    return TRUE;
+}
+
+/* The FileDescription of a version resource: the translation in the user's UI language (the
+ * same language, then the same primary language), else the first translation listed, else
+ * English or language-neutral text under the usual code pages (Unicode, Windows-1252, none). */
+static BOOL find_description(void *info, WCHAR *name, size_t size)
+{
+    static const WORD languages[] = { 0x0409, 0x0000 }, codepages[] = { 0x04b0, 0x04e4, 0x0000 };
+    struct { WORD language, codepage; } *translations = NULL;
+    LANGID ui = GetUserDefaultUILanguage();
+    UINT len = 0, count = 0, i, j, pass;
+
+    if (VerQueryValueW(info, L"\\VarFileInfo\\Translation", (void **)&translations, &len) && translations)
+        count = len / sizeof(*translations);
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < count; i++)
+        {
+            WORD language = translations[i].language;
+
+            if ((pass ? PRIMARYLANGID(language) == PRIMARYLANGID(ui) : language == ui)
+                    && query_description(info, language, translations[i].codepage, name, size))
+                return TRUE;
+        }
+    if (count && query_description(info, translations[0].language, translations[0].codepage, name, size))
+        return TRUE;
+    for (i = 0; i < ARRAYSIZE(languages); i++)
+        for (j = 0; j < ARRAYSIZE(codepages); j++)
+            if (query_description(info, languages[i], codepages[j], name, size)) return TRUE;
+    return FALSE;
+}
+
 static BOOL get_file_description(const WCHAR *path, WCHAR *name, size_t size)
 {
-    struct { WORD language, codepage; } *translation;
-    WCHAR query[64], *text;
     DWORD info_size, dummy;
-    UINT len;
     void *info;
-    BOOL ret = FALSE;
+    BOOL ret;
 
     if (!(info_size = GetFileVersionInfoSizeW(path, &dummy)) || !(info = malloc(info_size))) return FALSE;
-    if (GetFileVersionInfoW(path, 0, info_size, info))
-    {
-        if (VerQueryValueW(info, L"\\VarFileInfo\\Translation", (void **)&translation, &len) && len >= sizeof(*translation))
-            swprintf(query, ARRAYSIZE(query), L"\\StringFileInfo\\%04x%04x\\FileDescription",
-                     translation->language, translation->codepage);
-        else
-            wcscpy(query, L"\\StringFileInfo\\040904b0\\FileDescription");
-        if (VerQueryValueW(info, query, (void **)&text, &len) && len && text[0])
-        {
-            lstrcpynW(name, text, (int)size);
-            ret = TRUE;
-        }
-    }
+    ret = GetFileVersionInfoW(path, 0, info_size, info) && find_description(info, name, size);
     free(info);
     return ret;
+}
+
+/* The image's file name without its extension ("setup" for setup.exe), as Windows
+ * names an application whose image has no FileDescription. */
+static void name_from_file(const WCHAR *base, WCHAR *name, size_t size)
+{
+    const WCHAR *dot = wcsrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : wcslen(base);
+
+    lstrcpynW(name, base, (int)min(len + 1, size));
 }
 
 /*
@@ -235,7 +272,6 @@ static void describe_process(const struct affected *item, const struct window_li
     RM_FILTER_ACTION action;
     HANDLE process, terminate;
     BOOL main = FALSE;
-    HWND hwnd;
 
     memset(info, 0, sizeof(*info));
     info->Process = item->process;
@@ -275,11 +311,7 @@ static void describe_process(const struct affected *item, const struct window_li
         if (terminate) CloseHandle(terminate);
         if (item->service[0]) info->ApplicationType = RmService;
         else if (!wcsicmp(base, L"explorer.exe")) info->ApplicationType = RmExplorer;
-        else if ((hwnd = find_window(windows, pid, &main)))
-        {
-            info->ApplicationType = main ? RmMainWindow : RmOtherWindow;
-            if (main) GetWindowTextW(hwnd, info->strAppName, ARRAYSIZE(info->strAppName));
-        }
+        else if (find_window(windows, pid, &main)) info->ApplicationType = main ? RmMainWindow : RmOtherWindow;
         else if (image[0] && is_console_image(image)) info->ApplicationType = RmConsole;
         else info->ApplicationType = RmUnknownApp;
 
@@ -294,8 +326,10 @@ static void describe_process(const struct affected *item, const struct window_li
         lstrcpynW(info->strServiceShortName, item->service, ARRAYSIZE(info->strServiceShortName));
         lstrcpynW(info->strAppName, item->service_display, ARRAYSIZE(info->strAppName));
     }
+    /* Never the window title: every name seen in Windows' logs is a FileDescription or, for an
+     * image without one, its file name without the extension. */
     if (!info->strAppName[0] && image[0] && !get_file_description(image, info->strAppName, ARRAYSIZE(info->strAppName)))
-        lstrcpynW(info->strAppName, base, ARRAYSIZE(info->strAppName));
+        name_from_file(base, info->strAppName, ARRAYSIZE(info->strAppName));
 
     if (info->ApplicationType == RmService) info->bRestartable = TRUE;
     else if (info->ApplicationType != RmCritical) info->bRestartable = can_restart(process, info->ApplicationType);

@@ -48,9 +48,15 @@ WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 #ifndef STATUS_INVALID_INFO_CLASS
 #define STATUS_INVALID_INFO_CLASS ((NTSTATUS)0xc0000003)
 #endif
+#ifndef STATUS_DELETE_PENDING
+#define STATUS_DELETE_PENDING ((NTSTATUS)0xc0000056)
+#endif
 #ifndef STATUS_BUFFER_OVERFLOW
 #define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005)
 #endif
+
+/* ntdll; not in mingw-w64's headers.  The status behind the thread's last error. */
+extern NTSTATUS WINAPI RtlGetLastNtStatus(void);
 
 struct handle_entry
 {
@@ -184,6 +190,7 @@ static BOOL detect_by_file_query(const struct prepared_resources *prepared, stru
         NTSTATUS status;
         HANDLE file;
 
+        if (prepared->devices[i]) continue;  /* opening a pipe takes an instance from its server */
         file = CreateFileW(res->files[i], FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                            NULL, OPEN_EXISTING, 0, NULL);
         if (file == INVALID_HANDLE_VALUE) continue;
@@ -506,6 +513,7 @@ void release_prepared(struct prepared_resources *prepared)
     if (InterlockedDecrement(&prepared->refcount)) return;
     free_resources(&prepared->res);
     path_set_free(&prepared->files);
+    free(prepared->devices);
     free(prepared);
 }
 
@@ -539,15 +547,119 @@ static BOOL may_be_image(const WCHAR *name)
     return ret;
 }
 
+enum name_kind
+{
+    NAME_MISSING,       /* nothing there, now */
+    NAME_FILE,          /* a file on a volume */
+    NAME_DIRECTORY,
+    NAME_DEVICE,        /* a device, pipe or mailslot */
+    NAME_DENIED,        /* there, but its security denies the caller */
+};
+
+/* Whether a full path names an object of the device namespace (\\.\COM1, \\.\pipe\x, and what
+ * "AUX" or "C:\dir\CONIN$" turn into) or a pipe or mailslot share of a server, rather than a
+ * path on a volume. */
+static BOOL is_device_path(const WCHAR *full)
+{
+    const WCHAR *server = NULL, *share;
+
+    if (!wcsncmp(full, L"\\\\.\\", 4) || !wcsncmp(full, L"\\\\?\\", 4))
+    {
+        if (iswalpha(full[4]) && full[5] == ':') return FALSE;     /* \\?\C:\dir */
+        if (!wcsnicmp(full + 4, L"Volume{", 7)) return FALSE;
+        if (wcsnicmp(full + 4, L"UNC\\", 4)) return TRUE;
+        server = full + 8;
+    }
+    else if (full[0] == '\\' && full[1] == '\\') server = full + 2;
+    if (!server || !(share = wcschr(server, '\\'))) return FALSE;
+    share++;
+    return (!wcsnicmp(share, L"pipe", 4) && (!share[4] || share[4] == '\\'))
+        || (!wcsnicmp(share, L"mailslot", 8) && (!share[8] || share[8] == '\\'));
+}
+
+/* What a name that is not a directory or a device refers to, found by opening it for its
+ * attributes only: that reads nothing, waits for nothing and conflicts with no share mode. */
+static enum name_kind open_name_kind(const WCHAR *full)
+{
+    HANDLE file;
+    DWORD type;
+
+    file = CreateFileW(full, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_EXISTING, FILE_FLAG_OPEN_NO_RECALL, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        if (GetLastError() == ERROR_SHARING_VIOLATION) return NAME_FILE;
+        if (GetLastError() != ERROR_ACCESS_DENIED) return NAME_MISSING;
+        /* A file deleted while still open is there for its holders, and not the caller's to
+         * be refused: Windows maps both to ERROR_ACCESS_DENIED. */
+        return RtlGetLastNtStatus() == STATUS_DELETE_PENDING ? NAME_FILE : NAME_DENIED;
+    }
+    type = GetFileType(file);
+    CloseHandle(file);
+    return type == FILE_TYPE_DISK ? NAME_FILE : NAME_DEVICE;
+}
+
+/* What a registered name refers to.  Only a file on a volume is ever read (may_be_image):
+ * reading a serial port, a console or a pipe can wait forever, and opening a pipe would even
+ * take an instance from its server. */
+static enum name_kind name_kind(const WCHAR *name)
+{
+    DWORD len = GetFullPathNameW(name, 0, NULL, NULL), attrs;
+    enum name_kind kind = NAME_MISSING;
+    WCHAR *full;
+
+    if (!len || !(full = malloc(len * sizeof(WCHAR)))) return NAME_MISSING;
+    if (GetFullPathNameW(name, len, full, NULL) >= len) kind = NAME_MISSING;
+    else if (is_device_path(full)) kind = NAME_DEVICE;
+    else if ((attrs = GetFileAttributesW(full)) != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
+        kind = NAME_DIRECTORY;
+    else if (attrs != INVALID_FILE_ATTRIBUTES || (GetLastError() != ERROR_FILE_NOT_FOUND
+                                                  && GetLastError() != ERROR_PATH_NOT_FOUND))
+        kind = open_name_kind(full);
+    free(full);
+    return kind;
+}
+
+/* Sort the registered files: canonical names of the files into the set, devices marked. */
+static DWORD prepare_files(struct prepared_resources *prepared)
+{
+    const struct resources *res = &prepared->res;
+    unsigned int i;
+    DWORD ret = ERROR_SUCCESS;
+    BOOL redirected;
+    void *redirect;
+
+    if (!path_set_init(&prepared->files, res->nfiles)
+            || (res->nfiles && !(prepared->devices = calloc(res->nfiles, sizeof(*prepared->devices)))))
+        return ERROR_OUTOFMEMORY;
+    /* Names are matched as written, unredirected (a 32-bit caller's system32\services.exe is
+     * the one that runs): look at the files the same way. */
+    redirected = !Wow64DisableWow64FsRedirection(&redirect);
+    for (i = 0; i < res->nfiles && !ret; i++)
+    {
+        enum name_kind kind = name_kind(res->files[i]);
+        WCHAR *path;
+
+        TRACE("%s: kind %u\n", debugstr_w(res->files[i]), kind);
+        /* Windows refuses a registered directory (RmGetList's documentation) and a file it may
+         * not open (ForceOps' Windows CI test), and only then, when the list is asked for. */
+        if (kind == NAME_DIRECTORY || kind == NAME_DENIED) prepared->error = ERROR_ACCESS_DENIED;
+        else if (kind == NAME_DEVICE) prepared->devices[i] = TRUE;
+        else if ((path = normalize_path(res->files[i], TRUE)) && !path_set_add(&prepared->files, path))
+            ret = ERROR_OUTOFMEMORY;
+        else if (kind == NAME_FILE && !prepared->images)
+            prepared->images = may_be_image(res->files[i]);
+    }
+    if (!redirected) Wow64RevertWow64FsRedirection(redirect);
+    return ret;
+}
+
 /* Bring the registered names to canonical form once per registration change: with 10,000
  * registered files this is what costs, and installers ask for the list repeatedly. */
 DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resources **result)
 {
     struct prepared_resources *prepared;
     DWORD sequence = read_sequence(key), ret;
-    unsigned int i;
-    BOOL redirected;
-    void *redirect;
 
     AcquireSRWLockShared(&session->cache_lock);
     if ((prepared = session->prepared) && prepared->sequence == sequence && sequence != ~0u)
@@ -564,28 +676,7 @@ DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resou
         free(prepared);
         return ret;
     }
-    if (!path_set_init(&prepared->files, prepared->res.nfiles)) ret = ERROR_OUTOFMEMORY;
-    /* Names are matched as written, unredirected (a 32-bit caller's system32\services.exe is
-     * the one that runs): look at the files the same way. */
-    redirected = !Wow64DisableWow64FsRedirection(&redirect);
-    for (i = 0; i < prepared->res.nfiles && !ret; i++)
-    {
-        DWORD attrs = GetFileAttributesW(prepared->res.files[i]);
-        WCHAR *path;
-
-        /* Windows refuses a registered directory, and only then, when the list is asked for. */
-        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
-        {
-            TRACE("%s is a directory\n", debugstr_w(prepared->res.files[i]));
-            prepared->error = ERROR_ACCESS_DENIED;
-        }
-        else if ((path = normalize_path(prepared->res.files[i], TRUE)) && !path_set_add(&prepared->files, path))
-            ret = ERROR_OUTOFMEMORY;
-        else if (attrs != INVALID_FILE_ATTRIBUTES && !prepared->images)
-            prepared->images = may_be_image(prepared->res.files[i]);
-    }
-    if (!redirected) Wow64RevertWow64FsRedirection(redirect);
-    if (ret)
+    if ((ret = prepare_files(prepared)))
     {
         release_prepared(prepared);
         return ret;

@@ -69,7 +69,7 @@ static DWORD open_filter_key(HKEY session_key, BOOL create, HKEY *key)
     LSTATUS status = open_session_subkey(session_key, L"Filters", create, key);
 
     if (status == ERROR_FILE_NOT_FOUND) return ERROR_FILE_NOT_FOUND;
-    return status ? ERROR_WRITE_FAULT : ERROR_SUCCESS;
+    return session_store_error(status);
 }
 
 static DWORD change_filter(DWORD handle, const WCHAR *module, RM_UNIQUE_PROCESS *process,
@@ -203,11 +203,12 @@ DWORD load_filters(HKEY session_key, struct filter_list *list)
     if ((ret = open_filter_key(session_key, FALSE, &key)))
         return ret == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : ret;
 
-    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, NULL, NULL, NULL)
+    if ((ret = session_store_error(RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name,
+                                                    NULL, NULL, NULL)))
             || !(name = malloc((max_name + 1) * sizeof(WCHAR))))
     {
         RegCloseKey(key);
-        return ERROR_OUTOFMEMORY;
+        return ret ? ret : ERROR_OUTOFMEMORY;
     }
     for (index = 0;; index++)
     {
@@ -218,7 +219,8 @@ DWORD load_filters(HKEY session_key, struct filter_list *list)
         ret = RegEnumValueW(key, index, name, &name_len, NULL, &type, (BYTE *)&action, &size);
         if (ret == ERROR_NO_MORE_ITEMS) { ret = ERROR_SUCCESS; break; }
         if (ret == ERROR_MORE_DATA) continue;
-        if (ret) { ret = ERROR_WRITE_FAULT; break; }
+        /* Any other error ends the walk: a deleted key fails every index alike. */
+        if (ret) { ret = session_store_error(ret); break; }
         if (type != REG_DWORD || size != sizeof(action) || !parse_filter(name, action, &filter))
         {
             WARN("skipping damaged filter %s\n", debugstr_w(name));

@@ -257,13 +257,13 @@ BOOL helper_read_params(DWORD pid, struct process_params *params)
     return TRUE;
 }
 
-/* CTRL_C_EVENT to a 64-bit console process, sent by the helper. */
-BOOL helper_send_ctrl_c(DWORD pid)
+/* A console control event to a 64-bit console process, sent by the helper. */
+BOOL helper_send_ctrl_event(DWORD pid, DWORD event)
 {
-    WCHAR request[16], *answer;
+    WCHAR request[32], *answer;
     BOOL ok;
 
-    swprintf(request, ARRAYSIZE(request), L"K %lx\n", pid);
+    swprintf(request, ARRAYSIZE(request), L"K %lx %lx\n", pid, event);
     if (query_helper(request, &answer)) return FALSE;
     ok = answer[0] == '1';
     free(answer);

@@ -21,10 +21,11 @@
  * - read_process_params: the command line, working directory and environment a process was
  *   started with, from its PEB, so that an application closed by RmShutdown can be started
  *   again the way it ran when the platform keeps no restart registration (Wine 8.0).
- * - send_ctrl_c: a console control event for one process only.  Windows' console host starts
- *   kernelbase's CtrlRoutine in the target; GenerateConsoleCtrlEvent would reach the caller's
- *   whole console group instead (and under Wine 8.0 only the caller's own group), so this
- *   starts CtrlRoutine in the target directly, at the address its kernelbase has there.
+ * - send_ctrl_event: a console control event (CTRL_C_EVENT, CTRL_CLOSE_EVENT) for one process
+ *   only.  Windows' console host starts kernelbase's CtrlRoutine in the target, with the event
+ *   as its parameter; GenerateConsoleCtrlEvent would reach the caller's whole console group
+ *   instead (and under Wine 8.0 only the caller's own group), so this starts CtrlRoutine in
+ *   the target directly, at the address its kernelbase has there.
  */
 
 #include <stdarg.h>
@@ -312,7 +313,7 @@ done:
     return rva;
 }
 
-BOOL send_ctrl_c(DWORD pid)
+BOOL send_ctrl_event(DWORD pid, DWORD event)
 {
     HMODULE stack_modules[512];
     WCHAR path[MAX_PATH], wow64_dir[MAX_PATH];
@@ -344,7 +345,8 @@ BOOL send_ctrl_c(DWORD pid)
         CloseHandle(process);
         return FALSE;
     }
-    thread = CreateRemoteThread(process, NULL, 0, (LPTHREAD_START_ROUTINE)(base + rva), (void *)CTRL_C_EVENT, 0, NULL);
+    thread = CreateRemoteThread(process, NULL, 0, (LPTHREAD_START_ROUTINE)(base + rva),
+                                (void *)(ULONG_PTR)event, 0, NULL);
     CloseHandle(process);
     if (!thread) return FALSE;
     CloseHandle(thread);

@@ -24,7 +24,7 @@ struct process_params
 
 extern BOOL read_process_params(HANDLE process, struct process_params *params);
 extern void free_process_params(struct process_params *params);
-extern BOOL send_ctrl_c(DWORD pid);
+extern BOOL send_ctrl_event(DWORD pid, DWORD event);
 extern BOOL name_modules(HANDLE process, BOOL (*callback)(void *ctx, const WCHAR *name), void *ctx);
 
 #endif /* RSTRTMGR_REMOTE_H */

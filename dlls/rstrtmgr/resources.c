@@ -81,9 +81,7 @@ static DWORD flush_list(HKEY key, const WCHAR *prefix, unsigned int *index, stru
                             (DWORD)((list->len + 1) * sizeof(WCHAR)));
     list->len = 0;
     if (status) WARN("cannot write %s: %ld\n", debugstr_w(name), status);
-    return status == ERROR_SUCCESS ? ERROR_SUCCESS
-         : (status == ERROR_NOT_ENOUGH_MEMORY || status == ERROR_OUTOFMEMORY) ? ERROR_OUTOFMEMORY
-         : ERROR_WRITE_FAULT;
+    return session_store_error(status);
 }
 
 static DWORD write_strings(HKEY key, const WCHAR *prefix, UINT count, const WCHAR **strings)
@@ -233,40 +231,76 @@ static DWORD load_value(struct resources *res, const WCHAR *name, const WCHAR *d
     return ERROR_SUCCESS;
 }
 
+/* Buffers for one value name and its data, as large as the key's largest. */
+struct value_buffers
+{
+    WCHAR *name;
+    BYTE *data;
+    DWORD max_name;     /* characters, without the terminator */
+    DWORD max_data;     /* bytes */
+};
+
+/* Sizes the buffers to what the key holds now. */
+static DWORD size_value_buffers(HKEY key, struct value_buffers *buf)
+{
+    DWORD max_name, max_data;
+    LSTATUS status;
+
+    if ((status = RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, &max_data, NULL, NULL)))
+        return session_store_error(status);
+    free(buf->name);
+    free(buf->data);
+    /* Room for two extra terminators, in case a value lacks its own. */
+    buf->name = malloc((max_name + 1) * sizeof(WCHAR));
+    buf->data = malloc(max_data + 3 * sizeof(WCHAR));
+    buf->max_name = max_name;
+    buf->max_data = max_data;
+    return buf->name && buf->data ? ERROR_SUCCESS : ERROR_OUTOFMEMORY;
+}
+
+static BOOL is_registration(const WCHAR *name, DWORD type)
+{
+    return type == REG_MULTI_SZ && (!wcsncmp(name, L"RegFiles", 8) || !wcsncmp(name, L"RegProcs", 8)
+                                    || !wcsncmp(name, L"RegSvcs", 7));
+}
+
+/* Every error ends the enumeration: a key deleted under us answers ERROR_KEY_DELETED for every
+ * index, so skipping on to the next one would never end.  Only a value that grew since the
+ * buffers were sized is read again, once, with larger buffers. */
 DWORD load_resources(HKEY key, struct resources *res)
 {
-    DWORD index, max_name, max_data, name_len, data_len, type, ret = ERROR_SUCCESS;
-    WCHAR *name = NULL, *data = NULL;
+    struct value_buffers buf = { NULL, NULL, 0, 0 };
+    DWORD index = 0, resized = ~0u, name_len, data_len, type, ret;
 
     memset(res, 0, sizeof(*res));
-    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, &max_data, NULL, NULL))
-        return ERROR_WRITE_FAULT;
-    /* Room for two extra terminators, in case a value lacks its own. */
-    if (!(name = malloc((max_name + 1) * sizeof(WCHAR))) || !(data = malloc(max_data + 3 * sizeof(WCHAR))))
-    {
-        free(name);
-        return ERROR_OUTOFMEMORY;
-    }
-
-    for (index = 0; !ret; index++)
+    ret = size_value_buffers(key, &buf);
+    while (!ret)
     {
         LSTATUS status;
 
-        name_len = max_name + 1;
-        data_len = max_data;
-        status = RegEnumValueW(key, index, name, &name_len, NULL, &type, (BYTE *)data, &data_len);
+        name_len = buf.max_name + 1;
+        data_len = buf.max_data;
+        status = RegEnumValueW(key, index, buf.name, &name_len, NULL, &type, buf.data, &data_len);
         if (status == ERROR_NO_MORE_ITEMS) break;
-        if (status) continue;  /* changed under us; the next call sees it */
-        if (type != REG_MULTI_SZ || (wcsncmp(name, L"RegFiles", 8) && wcsncmp(name, L"RegProcs", 8)
-                                     && wcsncmp(name, L"RegSvcs", 7)))
-            continue;
-        memset((BYTE *)data + (data_len & ~1u), 0, 3 * sizeof(WCHAR));
-        ret = load_value(res, name, data);
+        if (status == ERROR_MORE_DATA && resized != index)
+        {
+            resized = index;
+            ret = size_value_buffers(key, &buf);
+        }
+        else if (status == ERROR_MORE_DATA) index++;  /* still growing: leave it to the next call */
+        else if (status) ret = session_store_error(status);
+        else
+        {
+            index++;
+            if (!is_registration(buf.name, type)) continue;
+            memset(buf.data + (data_len & ~1u), 0, 3 * sizeof(WCHAR));
+            ret = load_value(res, buf.name, (const WCHAR *)buf.data);
+        }
     }
-    free(name);
-    free(data);
+    free(buf.name);
+    free(buf.data);
     if (ret) free_resources(res);
-    TRACE("%u files, %u processes, %u services\n", res->nfiles, res->nprocs, res->nservices);
+    TRACE("%u files, %u processes, %u services, status %lu\n", res->nfiles, res->nprocs, res->nservices, ret);
     return ret;
 }
 

@@ -137,7 +137,12 @@ static void serve(void)
             *newline = 0;
             if (request[0] == 'P' && request[1] == ' ') write_params(wcstoul(request + 2, NULL, 16));
             else if (request[0] == 'K' && request[1] == ' ')
-                write_tagged(send_ctrl_c(wcstoul(request + 2, NULL, 16)) ? '1' : '0', NULL);
+            {
+                /* "K <pid> <event>", both in hex; an older DLL sends no event: CTRL_C_EVENT. */
+                DWORD pid = wcstoul(request + 2, &end, 16);
+
+                write_tagged(send_ctrl_event(pid, wcstoul(end, NULL, 16)) ? '1' : '0', NULL);
+            }
             else
             {
                 for (p = request; *p; p = end)

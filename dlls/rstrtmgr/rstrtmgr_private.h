@@ -56,7 +56,7 @@ struct session
     unsigned int slot;                  /* n of the SessionNNNN key */
     BOOL primary;                       /* started here, rather than joined */
     BYTE key_hash[RM_KEY_HASH_BYTES];   /* identifies the stored session across slot reuse */
-    LONG shutdown_done;                 /* RmShutdown ran, so RmRestart is in sequence */
+    LONG shutdown_done;                 /* RmShutdown acted, so RmRestart is in sequence */
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
     HANDLE cancel_event;                /* made on first use; signalled with cancel_requested */
     HKEY key;                           /* the primary's session key, kept open until the end */
@@ -95,6 +95,7 @@ extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned in
 extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
 extern DWORD delete_stored_session(const struct session *session);
 extern BOOL stored_key_deleted(HKEY key);
+extern DWORD session_store_error(LSTATUS status);
 extern LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key);
 extern void release_store(void);
 extern DWORD bump_sequence(HKEY key);
@@ -171,8 +172,9 @@ struct prepared_resources
     DWORD sequence;
     struct resources res;
     struct path_set files;
-    DWORD error;            /* ERROR_ACCESS_DENIED if a registered name is a directory */
+    DWORD error;            /* ERROR_ACCESS_DENIED: a directory, or a file the caller may not open */
     BOOL images;            /* some registered file may be an executable image */
+    BOOL *devices;          /* per registered file: names a device, pipe or mailslot, never opened */
 };
 extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
 extern void release_prepared(struct prepared_resources *prepared);
@@ -183,7 +185,7 @@ extern BOOL task_cancelled(struct session *session);
 /* helper.c: the 64-bit module-list helper of a 32-bit DLL */
 extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
 extern BOOL helper_read_params(DWORD pid, struct process_params *params);
-extern BOOL helper_send_ctrl_c(DWORD pid);
+extern BOOL helper_send_ctrl_event(DWORD pid, DWORD event);
 extern DWORD get_helper_pid(void);
 extern BOOL needs_helper(HANDLE process);
 

@@ -22,16 +22,20 @@
  * window application; if all agree, WM_ENDSESSION(TRUE), then WM_CLOSE to whatever is still
  * there, then a wait for the process to end.  If one refuses and the shutdown is not forced,
  * the shutdown is called off: the others hear WM_ENDSESSION(FALSE) and nothing is closed.
- * Console applications get CTRL_C_EVENT, delivered to them alone.  Services are stopped
- * through the SCM, their dependents first.  What does not end in time is terminated when
- * forced, and marked RmStatusErrorOnStop otherwise.
+ * Console applications get CTRL_C_EVENT, then CTRL_CLOSE_EVENT if they stay, delivered to them
+ * alone.  Services are stopped through the SCM, their dependents first.  What does not end in
+ * time is terminated when forced, and marked RmStatusErrorOnStop otherwise.
  *
  * Every closed application is remembered in the session with how it was started, so RmRestart
  * can start it again (in reverse order) and RmGetList can keep reporting it with its status.
+ * That record is history only: each RmShutdown decides from the list and the filters as they
+ * are at that moment, never from what an earlier call saw (masked, refused, stopped).
  */
 
 #include "rstrtmgr_private.h"
 
+#include <wingdi.h>
+#include <wincon.h>
 #include <winsvc.h>
 #include <winuser.h>
 
@@ -143,18 +147,26 @@ static BOOL reserve_records(struct session *session, unsigned int count)
     return TRUE;
 }
 
+/* The bits a record gets from the filters: they describe the filters of the moment, not
+ * what happened, and are never carried from one call to the next. */
+#define FILTER_STATUS (RmStatusShutdownMasked | RmStatusRestartMasked)
+
 /* The record of an application this session acts on, made on first use in the room
- * reserve_records made. */
+ * reserve_records made.  Its description and filter bits become the current ones (info is a
+ * fresh list entry); what earlier calls did to it stays. */
 static struct app_record *get_record(struct session *session, const RM_PROCESS_INFO *info)
 {
     struct app_record *record;
 
-    if ((record = find_record(session, &info->Process))) return record;
-    if (session->napps == session->apps_capacity) return NULL;
-    record = &session->apps[session->napps++];
-    memset(record, 0, sizeof(*record));
+    if (!(record = find_record(session, &info->Process)))
+    {
+        if (session->napps == session->apps_capacity) return NULL;
+        record = &session->apps[session->napps++];
+        memset(record, 0, sizeof(*record));
+    }
+    /* A fresh entry carries the record's history already (merge_app_records). */
     record->info = *info;
-    record->info.AppStatus &= RmStatusShutdownMasked | RmStatusRestartMasked;
+    record->info.AppStatus &= ~RmStatusRunning;
     return record;
 }
 
@@ -193,7 +205,8 @@ DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsign
 
         for (j = 0; j < *count; j++)
             if (!memcmp(&(*infos)[j].Process, &record->info.Process, sizeof(record->info.Process))) break;
-        if (j < *count) (*infos)[j].AppStatus |= record->info.AppStatus & ~RmStatusStopped;
+        /* A process still listed is running: its filter bits are those of now. */
+        if (j < *count) (*infos)[j].AppStatus |= record->info.AppStatus & ~(RmStatusStopped | FILTER_STATUS);
         else extra++;
     }
     if (extra)
@@ -528,24 +541,58 @@ done:
 
 /* ------------------------------------------------------------------ console and other apps */
 
-static BOOL ctrl_c(DWORD pid, HANDLE process)
+static BOOL ctrl_event(DWORD pid, HANDLE process, DWORD event)
 {
-    if (needs_helper(process)) return helper_send_ctrl_c(pid);
-    return send_ctrl_c(pid);
+    if (needs_helper(process)) return helper_send_ctrl_event(pid, event);
+    return send_ctrl_event(pid, event);
 }
 
-/* Console applications get CTRL_C_EVENT; others have nothing to be asked with and can only
- * be terminated, which takes RmForceShutdown. */
+/* How long a console application gets to exit on CTRL_C_EVENT before it gets
+ * CTRL_CLOSE_EVENT: a quarter of WaitToKillAppTimeout, at most 5 s.  A program that ends on
+ * Ctrl+C does so as soon as its handler thread runs; one that ignores it never will, and
+ * waiting longer only delays it.  Windows gives a console program 5 s to handle
+ * CTRL_CLOSE_EVENT when its console is closed, so a cleanup on Ctrl+C gets as long. */
+static DWORD ctrl_c_grace(const struct timeouts *timeouts)
+{
+    return min(timeouts->kill_app / 4, 5000);
+}
+
+/*
+ * Ask a console application to exit: CTRL_C_EVENT, and if it is still running after the
+ * grace, CTRL_CLOSE_EVENT (a Windows-CI test shows Windows closing a console program that
+ * cannot receive Ctrl+C but exits on the close event), both through CtrlRoutine in the target.
+ * The whole wait stays within WaitToKillAppTimeout.  Returns 0 when it exited, WAIT_TIMEOUT or
+ * ERROR_CANCELLED.
+ *
+ * Under Wine 8.0, a process that disabled Ctrl+C (SetConsoleCtrlHandler(NULL, TRUE), or
+ * started with CREATE_NEW_PROCESS_GROUP, which sets the same flag) gets neither event: Wine's
+ * CtrlRoutine returns before calling any handler, whatever the event, where Windows ignores
+ * only Ctrl+C.  Such an application therefore stays until RmForceShutdown terminates it
+ * (README, "Closing and restarting").  Nothing here works around it.
+ */
+static DWORD ask_console_app(struct session *session, struct window_app *app, const struct timeouts *timeouts)
+{
+    DWORD pid = app->record->info.Process.dwProcessId, grace = ctrl_c_grace(timeouts), wait;
+
+    if (!ctrl_event(pid, app->process, CTRL_C_EVENT)) WARN("cannot send CTRL_C_EVENT to pid %lu\n", pid);
+    else if ((wait = wait_for_exit(session, app->process, grace)) != WAIT_TIMEOUT) return wait;
+    TRACE("pid %lu still runs after CTRL_C_EVENT: CTRL_CLOSE_EVENT\n", pid);
+    if (!ctrl_event(pid, app->process, CTRL_CLOSE_EVENT))
+    {
+        WARN("cannot send CTRL_CLOSE_EVENT to pid %lu\n", pid);
+        return WAIT_TIMEOUT;
+    }
+    return wait_for_exit(session, app->process, timeouts->kill_app - grace);
+}
+
+/* Console applications are asked with control events; others have nothing to be asked with
+ * and can only be terminated, which takes RmForceShutdown. */
 static DWORD close_other_app(struct session *session, struct window_app *app, BOOL force,
                              const struct timeouts *timeouts, BOOL *failed)
 {
-    DWORD pid = app->record->info.Process.dwProcessId, wait = WAIT_TIMEOUT;
+    DWORD wait = WAIT_TIMEOUT;
 
-    if (app->record->info.ApplicationType == RmConsole)
-    {
-        if (ctrl_c(pid, app->process)) wait = wait_for_exit(session, app->process, timeouts->kill_app);
-        else WARN("cannot send CTRL_C_EVENT to pid %lu\n", pid);
-    }
+    if (app->record->info.ApplicationType == RmConsole) wait = ask_console_app(session, app, timeouts);
     if (wait == ERROR_CANCELLED) return ERROR_CANCELLED;
     if (!wait || (force && terminate_app(app->process)))
         set_status(session, app->record, RmStatusStopped, RmStatusRunning | RmStatusErrorOnStop);
@@ -750,7 +797,7 @@ static int shutdown_stage(RM_APP_TYPE type)
 static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos, unsigned int count, ULONG flags,
                            struct progress *progress)
 {
-    BOOL force = !!(flags & RmForceShutdown), failed = FALSE;
+    BOOL force = !!(flags & RmForceShutdown), failed = FALSE, out_of_reach = FALSE;
     struct window_app *apps;
     struct timeouts timeouts;
     unsigned int i, napps = 0, stage;
@@ -790,8 +837,16 @@ static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos
         }
         if (!(process = open_app(info, PROCESS_TERMINATE | PROCESS_QUERY_INFORMATION | PROCESS_VM_READ)))
         {
-            /* Gone before we came to it. */
-            set_status(session, record, RmStatusStoppedOther, RmStatusRunning);
+            if (!(process = open_app(info, 0)))
+            {
+                /* Gone before we came to it. */
+                set_status(session, record, RmStatusStoppedOther, RmStatusRunning);
+                continue;
+            }
+            /* Still running, but out of reach: it stays, and RmShutdown must say so. */
+            CloseHandle(process);
+            set_status(session, record, RmStatusErrorOnStop, 0);
+            out_of_reach = TRUE;
             continue;
         }
         record->restart = info->bRestartable && !(info->AppStatus & RmStatusRestartMasked);
@@ -835,7 +890,7 @@ static DWORD shutdown_apps(struct session *session, const RM_PROCESS_INFO *infos
 
     for (i = 0; i < napps; i++) CloseHandle(apps[i].process);
     free(apps);
-    if (!ret && failed) ret = ERROR_FAIL_SHUTDOWN;
+    if (!ret && (failed || out_of_reach)) ret = ERROR_FAIL_SHUTDOWN;
     return ret;
 }
 
@@ -860,7 +915,6 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
         release_session(session);
         return ret;
     }
-    InterlockedExchange(&session->shutdown_done, TRUE);
     report_progress(&progress, FALSE);
     if ((ret = get_affected_list(session, &infos, &count, &reasons))) goto done;
 
@@ -884,6 +938,11 @@ DWORD WINAPI RmShutdown(DWORD handle, ULONG flags, RM_WRITE_STATUS_CALLBACK stat
             }
         }
     }
+    /* From here on applications are acted on, and RmRestart is in sequence even if this call
+     * fails (it restarts what was closed).  A call that failed before this point touched
+     * nothing: it leaves RmRestart as it was (out of sequence unless an earlier RmShutdown
+     * got here). */
+    InterlockedExchange(&session->shutdown_done, TRUE);
     ret = shutdown_apps(session, infos, count, flags, &progress);
 
 done:
@@ -1059,10 +1118,12 @@ DWORD WINAPI RmCancelCurrentTask(DWORD handle)
 {
     struct session *session;
     HANDLE event;
+    DWORD ret;
 
     TRACE("%lu\n", handle);
 
-    if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
+    /* "Must be called from the application that has started the session", as for RmGetList. */
+    if ((ret = grab_primary_session(handle, &session))) return ret;
     InterlockedExchange(&session->cancel_requested, TRUE);
     if ((event = get_cancel_event(session))) SetEvent(event);
     release_session(session);

@@ -80,6 +80,16 @@ static DWORD map_registry_error(LSTATUS status)
     }
 }
 
+/* What a failed registry operation on a session's key, or on a key below it, means to the
+ * caller.  Such a key is deleted only when the session ends (or its abandoned slot is
+ * reclaimed): a caller still using it holds a handle that no longer refers to a session, so it
+ * gets ERROR_INVALID_HANDLE, as every later call with that handle does, never a store error. */
+DWORD session_store_error(LSTATUS status)
+{
+    if (status == ERROR_KEY_DELETED) return ERROR_INVALID_HANDLE;
+    return map_registry_error(status);
+}
+
 DWORD lock_store(struct store_lock *lock)
 {
     HANDLE mutex = store_mutex;

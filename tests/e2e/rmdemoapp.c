@@ -8,10 +8,12 @@
  * License as published by the Free Software Foundation; either
  * version 2.1 of the License, or (at your option) any later version.
  *
- * Build: i686-w64-mingw32-gcc -mwindows -municode -static-libgcc -DAPP_VERSION=N rmdemoapp.c
+ * Build: i686-w64-mingw32-windres -DAPP_VERSION=N -o rmdemoapp.o rmdemoapp.rc
+ *        i686-w64-mingw32-gcc -mwindows -municode -static-libgcc -DAPP_VERSION=N rmdemoapp.c rmdemoapp.o
  *
  * usage: rmdemoapp [/refuse]
- * Shows a window titled "rmdemo app vN" and appends "started vN <arguments>" to
+ * Shows a window titled "rmdemo app vN" (its FileDescription, the name the Restart Manager
+ * gives it, is "rmdemo application vN") and appends "started vN <arguments>" to
  * %LOCALAPPDATA%\rmdemo-log.txt once the window exists.  Normally it agrees to
  * WM_QUERYENDSESSION and exits on WM_ENDSESSION(TRUE) or WM_CLOSE; with /refuse it answers
  * FALSE to WM_QUERYENDSESSION and ignores WM_CLOSE, so only termination ends it.  It registers
