@@ -4,10 +4,10 @@
 #   rstrtmgr-VERSION/x32/       rstrtmgr.dll rmtool.exe
 #   rstrtmgr-VERSION/x64/       rstrtmgr.dll rmtool.exe rmhelper64.exe
 #   rstrtmgr-VERSION/tests/x32/ tests/x64/   the conformance programs (no DLL beside them)
-#   rstrtmgr-VERSION/tests/run-tests.cmd     their runner for Windows
+#   rstrtmgr-VERSION/tests/run-tests.cmd     their runner for Windows, and tests/EVIDENCE.md
 #   rstrtmgr-VERSION/setup_rstrtmgr.sh README.md LICENSE
 # usage: tools/release.sh [--no-build]
-#   --no-build  package the release trees as they are (they must have been built before)
+#   --no-build  package the build trees as they are (tools/build.sh must have run)
 # It ships the binaries of the build trees tools/build.sh makes (build/i686, build/x86_64, or
 # RSTRTMGR_BUILD_ROOT), the ones the test command tests, stripped; build.sh maps source paths
 # away and links without time stamps, so the same sources give the same files.  The tarball
@@ -16,7 +16,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 trees=${RSTRTMGR_BUILD_ROOT:-$top/build}
-out=$top/build/release
+out=$trees/release
 
 die() { echo "release: $*" >&2; exit 1; }
 

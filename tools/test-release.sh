@@ -154,11 +154,11 @@ for _ in $(seq 100); do
     rmtool_by_name wine "$wow" 'C:\rel-held.txt' > /dev/null; [ $? = 1 ] && break; sleep 0.2
 done
 out=$(rmtool_by_name wine "$wow" 'C:\rel-held.txt'); code=$?
-check "32-bit rmtool list finds the holder: exit 1, holdfile listed (got $code: $(echo $out))" \
-    eval '[ $code = 1 ] && echo "$out" | grep -q "holdfile"'
+check "32-bit rmtool list finds the holder: exit 1, a window application listed (got $code: $(echo $out))" \
+    eval '[ $code = 1 ] && echo "$out" | grep -Eq "^ *[0-9]+ +window +.*(holdfile|file holder)"'
 out=$(rmtool_by_name $wine64 "$wow" 'C:\rel-held.txt'); code=$?
-check "64-bit rmtool list finds the holder: exit 1, holdfile listed (got $code: $(echo $out))" \
-    eval '[ $code = 1 ] && echo "$out" | grep -q "holdfile"'
+check "64-bit rmtool list finds the holder: exit 1, a window application listed (got $code: $(echo $out))" \
+    eval '[ $code = 1 ] && echo "$out" | grep -Eq "^ *[0-9]+ +window +.*(holdfile|file holder)"'
 WINEPREFIX=$wow timeout -k 5 60 $wine64 rmtool.exe close 'C:\rel-held.txt' < /dev/null > /dev/null 2>&1
 kill $holder 2> /dev/null; wait $holder 2> /dev/null
 
