@@ -288,6 +288,16 @@ static DWORD check_code(unsigned int thread, unsigned int step, enum api api, DW
     return code;
 }
 
+/* check_code for RmStartSession and RmJoinSession; the verbose log names the handle each
+ * success gave out, so a replay can follow every number the DLL holds for this process. */
+static DWORD check_new_handle(unsigned int thread, unsigned int step, enum api api, DWORD code, BOOL racing,
+                              const DWORD *handle)
+{
+    check_code(thread, step, api, code, racing);
+    if (opt.verbose && !code && handle) say("%s t%u #%u   -> handle %lu\n", arch_name, thread, step, *handle);
+    return code;
+}
+
 /* ------------------------------------------------------------------ names */
 
 /* holder: the holder whose file this names (any spelling), -1 none, -2 every window holder
@@ -564,7 +574,8 @@ struct slot
 {
     volatile LONG handle, live;         /* the primary handle */
     volatile LONG joined[JOINED], joined_live[JOINED];
-    BOOL joined_stale[JOINED];          /* its session ended; the number is not released yet */
+    BOOL joined_stale[JOINED];          /* its session ended; the number is not released yet,
+                                         * so the entry may not take another one */
     volatile LONG busy;                 /* phase 2: a thread is replacing the session */
     DWORD old[OLD_HANDLES];             /* numbers this process held once */
     unsigned int old_next;
@@ -831,7 +842,8 @@ static void transient_session(struct actor *actor)
     DWORD handle, ret;
 
     begin_call(actor->thread, actor->step, "RmStartSession(&h, 0, key)");
-    ret = check_code(actor->thread, actor->step, API_START, RmStartSession(&handle, 0, key), racing(actor));
+    ret = check_new_handle(actor->thread, actor->step, API_START, RmStartSession(&handle, 0, key), racing(actor),
+                           &handle);
     if (ret) return;
     begin_call(actor->thread, actor->step, "RmEndSession(%lu) (just started)", handle);
     ret = check_code(actor->thread, actor->step, API_END, RmEndSession(handle), racing(actor));
@@ -858,8 +870,9 @@ static void op_start(struct actor *actor)
     }
     begin_call(actor->thread, actor->step, "RmStartSession(%s, %#lx, %s)", null_handle ? "NULL" : "&h", flags,
                null_key ? "NULL" : "key");
-    ret = check_code(actor->thread, actor->step, API_START,
-                     RmStartSession(null_handle ? NULL : &handle, flags, null_key ? NULL : key), FALSE);
+    ret = check_new_handle(actor->thread, actor->step, API_START,
+                           RmStartSession(null_handle ? NULL : &handle, flags, null_key ? NULL : key), FALSE,
+                           null_handle ? NULL : &handle);
     if (ret) return;
     if (null_handle)
     {
@@ -895,15 +908,17 @@ static void op_join(struct actor *actor)
     DWORD handle = 0xdeadbeef, ret;
     char text[80];
 
-    if (actor->owner && slot->joined_live[j])
+    /* The entry takes a new number only once the DLL no longer holds its old one: a joined
+     * handle whose session ended stays allocated until RmEndSession releases it. */
+    if (actor->owner && (slot->joined_live[j] || slot->joined_stale[j]))
     {
         end_handle(actor, slot->joined[j]);
         return;
     }
     short_text(key, text, sizeof(text));
     begin_call(actor->thread, actor->step, "RmJoinSession(%s, %s)", null_handle ? "NULL" : "&h", text);
-    ret = check_code(actor->thread, actor->step, API_JOIN, RmJoinSession(null_handle ? NULL : &handle, key),
-                     racing(actor));
+    ret = check_new_handle(actor->thread, actor->step, API_JOIN, RmJoinSession(null_handle ? NULL : &handle, key),
+                           racing(actor), null_handle ? NULL : &handle);
     if (actor->model && valid && !null_handle && slot->live && slot->key[0] && ret == ERROR_SESSION_CREDENTIAL_CONFLICT)
         fail(actor->thread, actor->step, "RmJoinSession refused the key of a live session: %s", text);
     if (ret) return;
@@ -1520,12 +1535,14 @@ static BOOL fill_slot(struct actor *actor, struct slot *slot)
     unsigned int j;
 
     begin_call(actor->thread, actor->step, "RmStartSession(&h, 0, key)");
-    if (check_code(actor->thread, actor->step, API_START, RmStartSession(&handle, 0, key), racing(actor))) return FALSE;
+    if (check_new_handle(actor->thread, actor->step, API_START, RmStartSession(&handle, 0, key), racing(actor),
+                         &handle)) return FALSE;
     register_many(actor, handle, names_per_session);
     for (j = 0; j < JOINED; j++)
     {
         begin_call(actor->thread, actor->step, "RmJoinSession(&h, key)");
-        if (check_code(actor->thread, actor->step, API_JOIN, RmJoinSession(&joined, key), racing(actor))) joined = handle;
+        if (check_new_handle(actor->thread, actor->step, API_JOIN, RmJoinSession(&joined, key), racing(actor),
+                             &joined)) joined = handle;
         InterlockedExchange(&slot->joined[j], joined);
         slot->joined_live[j] = TRUE;
     }
@@ -1718,7 +1735,7 @@ static int run_child(void)
             DWORD handle;
 
             begin_call(0, 0, "RmJoinSession(&h, key %u)", i);
-            if (check_code(0, 0, API_JOIN, RmJoinSession(&handle, slots[i].key), TRUE)) continue;
+            if (check_new_handle(0, 0, API_JOIN, RmJoinSession(&handle, slots[i].key), TRUE, &handle)) continue;
             slots[i].joined[j] = handle;
             slots[i].joined_live[j] = TRUE;
         }
@@ -1792,7 +1809,7 @@ static void phase_store(void)
     for (i = 0; i <= MAX_SESSIONS; i++)
     {
         begin_call(0, opt.steps, "RmStartSession(&h, 0, key) (%u of 65)", i + 1);
-        ret = check_code(0, opt.steps, API_START, RmStartSession(&handles[i], 0, key), FALSE);
+        ret = check_new_handle(0, opt.steps, API_START, RmStartSession(&handles[i], 0, key), FALSE, &handles[i]);
         if (i < MAX_SESSIONS && ret) fail(0, opt.steps, "session %u of 64 did not start: %lu", i + 1, ret);
         if (i == MAX_SESSIONS && ret != ERROR_MAX_SESSIONS_REACHED)
             fail(0, opt.steps, "the 65th session got %lu, expected ERROR_MAX_SESSIONS_REACHED", ret);

@@ -4,6 +4,13 @@
 #   tools/e2e-inno.sh             install what is missing, build, run every scenario
 #   tools/e2e-inno.sh --no-setup  skip the system dependency check (tools/setup.sh)
 #   tools/e2e-inno.sh --no-build  skip tools/build.sh (use the DLLs already built)
+#   tools/e2e-inno.sh --bundle DIR --apps DIR
+#                                 on a machine with Wine and no compiler (tools/wine10.sh runs
+#                                 it so): install our DLLs from the unpacked release bundle DIR
+#                                 with its setup_rstrtmgr.sh, and take the app's v1/ and v2/
+#                                 builds from the --apps DIR (an earlier run's build/e2e);
+#                                 Inno Setup must already be in build/innosetup
+# RSTRTMGR_E2E_DIR chooses the work folder (default build/e2e: prefix, installers, logs).
 # What it does:
 #   - installs Inno Setup 6.4.1 from the npm package innosetup@6.4.1 into build/innosetup
 #     (once; ISCC.exe and the Setup stubs are 32-bit Windows programs run under Wine);
@@ -23,7 +30,8 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 # RSTRTMGR_BUILD_ROOT (default build/) is passed on to tools/build.sh and tools/install.sh.
-e2e=$top/build/e2e
+e2e=${RSTRTMGR_E2E_DIR:-$top/build/e2e}
+e2e_rel=${e2e#"$top"/}
 logs=$e2e/logs
 inno_dir=$top/build/innosetup
 inno_version=6.4.1
@@ -33,13 +41,16 @@ export WINEDEBUG=${WINEDEBUG:--all}
 unset WINEDLLOVERRIDES
 setup_timeout=${RSTRTMGR_E2E_SETUP_TIMEOUT:-120}
 
-do_setup=1 do_build=1
-for arg in "$@"; do
-    case $arg in
+do_setup=1 do_build=1 bundle= apps=
+while [ $# -gt 0 ]; do
+    case $1 in
         --no-setup) do_setup=0 ;;
         --no-build) do_build=0 ;;
-        *) echo "usage: $0 [--no-setup] [--no-build]" >&2; exit 2 ;;
+        --bundle) bundle=${2:-}; do_setup=0 do_build=0; shift ;;
+        --apps) apps=${2:-}; shift ;;
+        *) echo "usage: $0 [--no-setup] [--no-build] [--bundle DIR --apps DIR]" >&2; exit 2 ;;
     esac
+    shift
 done
 
 . "$top/tools/checks.sh"
@@ -57,9 +68,14 @@ mkdir -p "$e2e" "$logs"
 if [ $do_setup = 1 ]; then
     "$top/tools/setup.sh" > "$e2e/setup.log" 2>&1 || { cat "$e2e/setup.log" >&2; die "installing dependencies failed"; }
 fi
-command -v npm > /dev/null || die "npm is missing (node and npm are needed to install Inno Setup)"
-command -v i686-w64-mingw32-gcc > /dev/null || die "i686-w64-mingw32-gcc is missing"
-command -v i686-w64-mingw32-windres > /dev/null || die "i686-w64-mingw32-windres is missing"
+if [ -n "$apps" ] && { [ ! -f "$apps/v1/rmdemoapp.exe" ] || [ ! -f "$apps/v2/rmdemoapp.exe" ]; }; then
+    die "--apps $apps: v1/rmdemoapp.exe or v2/rmdemoapp.exe is missing"
+fi
+[ -z "$bundle" ] || [ -x "$bundle/setup_rstrtmgr.sh" ] || die "--bundle $bundle: no setup_rstrtmgr.sh there"
+if [ -z "$apps" ]; then
+    command -v i686-w64-mingw32-gcc > /dev/null || die "i686-w64-mingw32-gcc is missing"
+    command -v i686-w64-mingw32-windres > /dev/null || die "i686-w64-mingw32-windres is missing"
+fi
 
 # The Unix PIDs of running rmdemoapp.exe processes of this prefix.
 app_pids()
@@ -99,6 +115,7 @@ trap cleanup EXIT
 # Inno Setup from npm, pinned, in a project-local ignored folder; again only if it is not there.
 installed_version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$inno_dir/node_modules/innosetup/package.json" 2> /dev/null)
 if [ "$installed_version" != $inno_version ] || [ ! -f "$iscc" ]; then
+    command -v npm > /dev/null || die "npm is missing (node and npm are needed to install Inno Setup)"
     echo "e2e-inno: npm install --prefix build/innosetup innosetup@$inno_version"
     mkdir -p "$inno_dir"
     npm install --prefix "$inno_dir" --no-save --no-audit --no-fund --loglevel=error "innosetup@$inno_version" \
@@ -114,6 +131,10 @@ fi
 # The app, v1 and v2: the version is compiled in, so the two binaries differ.
 for v in 1 2; do
     mkdir -p "$e2e/v$v"
+    if [ -n "$apps" ]; then
+        cp "$apps/v$v/rmdemoapp.exe" "$e2e/v$v/rmdemoapp.exe" || die "cannot copy rmdemoapp v$v from $apps"
+        continue
+    fi
     # Its version resource's FileDescription, "rmdemo application vN", is the name Setup logs.
     i686-w64-mingw32-windres -DAPP_VERSION=$v -o "$e2e/v$v/rmdemoapp-version.o" "$top/tests/e2e/rmdemoapp.rc" \
         || die "building rmdemoapp v$v's version resource failed"
@@ -126,8 +147,14 @@ cmp -s "$e2e/v1/rmdemoapp.exe" "$e2e/v2/rmdemoapp.exe" && die "rmdemoapp v1 and 
 # The prefix, with our DLLs; its wineserver stays up until the end (cleanup stops it).
 "$top/tools/wine-prefix.sh" "$WINEPREFIX" || die "cannot create the Wine prefix $WINEPREFIX"
 wineserver -p > /dev/null 2>&1 < /dev/null
-"$top/tools/install.sh" > "$e2e/install.log" 2>&1 || { cat "$e2e/install.log" >&2; die "tools/install.sh failed"; }
-note "our DLLs installed into $WINEPREFIX (rstrtmgr=native,builtin)"
+if [ -n "$bundle" ]; then
+    "$bundle/setup_rstrtmgr.sh" install > "$e2e/install.log" 2>&1 < /dev/null \
+        || { cat "$e2e/install.log" >&2; die "setup_rstrtmgr.sh install failed"; }
+    note "our DLLs installed into $WINEPREFIX from the release bundle (setup_rstrtmgr.sh install)"
+else
+    "$top/tools/install.sh" > "$e2e/install.log" 2>&1 || { cat "$e2e/install.log" >&2; die "tools/install.sh failed"; }
+    note "our DLLs installed into $WINEPREFIX (rstrtmgr=native,builtin)"
+fi
 
 # Where the app installs and logs: %LOCALAPPDATA% of the prefix's user.
 wine cmd /c echo %LOCALAPPDATA% > "$e2e/localappdata.txt" 2> /dev/null < /dev/null
@@ -147,7 +174,7 @@ for v in 1 2; do
         "$(winpath "$top/tests/e2e/rmdemo.iss")" > "$logs/iscc-v$v.log" 2>&1 < /dev/null
     status=$?
     if [ $status = 0 ] && [ -f "$e2e/out/rmdemo-setup-v$v.exe" ]; then
-        pass "ISCC 6.4.1 under Wine compiled rmdemo.iss v$v: build/e2e/out/rmdemo-setup-v$v.exe ($(stat -c %s "$e2e/out/rmdemo-setup-v$v.exe") bytes)"
+        pass "ISCC 6.4.1 under Wine compiled rmdemo.iss v$v: $e2e_rel/out/rmdemo-setup-v$v.exe ($(stat -c %s "$e2e/out/rmdemo-setup-v$v.exe") bytes)"
     else
         tail -5 "$logs/iscc-v$v.log"
         die "ISCC failed on rmdemo.iss v$v (exit $status, see $logs/iscc-v$v.log)"
@@ -282,7 +309,7 @@ if install_v1 scenario1; then
             fail "scenario1: upgrade failed (exit $setup_status; $(log_lines 'User canceled' 1) $(log_lines 'Rolling back' 1))"
         fi
         version=$(installed_version)
-        if [ "$version" = v2 ]; then pass "scenario1: the installed rmdemoapp.exe is v2 (identical to build/e2e/v2/rmdemoapp.exe, marker $(grep -aoE 'RMDEMO-APP-VERSION=v[0-9]+' "$app"))"
+        if [ "$version" = v2 ]; then pass "scenario1: the installed rmdemoapp.exe is v2 (identical to $e2e_rel/v2/rmdemoapp.exe, marker $(grep -aoE 'RMDEMO-APP-VERSION=v[0-9]+' "$app"))"
         else fail "scenario1: the installed rmdemoapp.exe is $version, not v2"; fi
         # Setup calls RmRestart after the copy; it logs nothing more when RmRestart succeeds.
         limit=15; [ $setup_status = 0 ] || limit=1
@@ -369,6 +396,6 @@ else
 fi
 kill_apps
 
-echo "e2e-inno: done in $(( $(date +%s) - t0 ))s; logs in build/e2e/logs"
+echo "e2e-inno: done in $(( $(date +%s) - t0 ))s; logs in $e2e_rel/logs"
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

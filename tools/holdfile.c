@@ -58,6 +58,8 @@ int WINAPI wWinMain(HINSTANCE instance, HINSTANCE prev, WCHAR *cmdline, int show
     swprintf(title, ARRAYSIZE(title), L"holdfile: %ls", wcsrchr(argv[1], '\\') ? wcsrchr(argv[1], '\\') + 1 : argv[1]);
     hwnd = CreateWindowW(cls.lpszClassName, title, WS_OVERLAPPEDWINDOW | WS_VISIBLE, 0, 0, 300, 100,
                          NULL, NULL, instance, NULL);
+    /* Without a window nothing could ever close us (no display?): fail instead of waiting. */
+    if (!hwnd) return 3;
     file = CreateFileW(argv[1], GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, 0, NULL);
     if (file == INVALID_HANDLE_VALUE) return 1;
     SetTimer(hwnd, 1, seconds * 1000, NULL);

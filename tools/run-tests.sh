@@ -4,12 +4,16 @@
 #   tools/run-tests.sh --no-setup skip the dependency check
 # Build trees: build/i686 and build/x86_64 (override with RSTRTMGR_BUILD_ROOT).  Each runs its
 # tests in its own throwaway Wine prefix; the cross-architecture tests of each tree run the
-# other tree's programs.  Afterwards the same test programs run against Wine's builtin
-# rstrtmgr, as an informative baseline.  The last line counts the conformance checks of both
-# architectures plus the Inno Setup end-to-end checks (tools/e2e-inno.sh), the short stress
-# run (tools/stress.sh --short), the short randomized API test (tools/fuzz.sh --short) and the
-# release bundle's checks (tools/test-release.sh):
-# "N passed, N failed".  A quick benchmark pass prints figures.
+# other tree's programs.  Then the Inno Setup end-to-end test (tools/e2e-inno.sh), the short
+# stress run (tools/stress.sh --short), the short randomized API test (tools/fuzz.sh --short),
+# the release bundle's test (tools/test-release.sh) and the README's demo in a fresh clone
+# without a display (tools/demo-test.sh), all under the machine's Wine 8.0; then the
+# conformance programs of both architectures and the Inno Setup test again under Wine 10.0
+# from Debian 13 (tools/wine10.sh: a chroot built once per machine; RSTRTMGR_SKIP_WINE10=1
+# leaves it out), with our DLLs installed from the release bundle (tools/release.sh).
+# Afterwards the same test programs run against Wine's builtin rstrtmgr, as an informative
+# baseline, and a quick benchmark pass prints figures.  The last line counts every check, with
+# a breakdown per Wine above it: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -133,6 +137,41 @@ echo "run-tests: release bundle test"
 counted_run "release test" "$root/test-release.log" '^(FAIL|SKIP)' "$top/tools/test-release.sh" --no-build
 release_passed=$run_passed release_failed=$run_failed
 
+# The demo the way a newcomer runs it: a fresh clone, a fresh prefix, no DISPLAY.
+echo "run-tests: the README's demo in a fresh clone without a display (tools/demo-test.sh)"
+counted_run "demo test" "$root/demo-test.log" '^(PASS|FAIL)' "$top/tools/demo-test.sh"
+demo_passed=$run_passed demo_failed=$run_failed
+
+# The second Wine: Wine 10.0 from Debian 13 in a chroot (tools/wine10.sh; built once per
+# machine, needs root): the same conformance programs, and the Inno Setup test with our DLLs
+# installed from the release bundle by its setup_rstrtmgr.sh.
+w10_passed=0 w10_failed=0 w10_skipped=0 w10_e2e_passed=0 w10_e2e_failed=0
+if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
+    echo "run-tests: Wine 10.0 (Debian 13 chroot, tools/wine10.sh)"
+    sudo=
+    [ "$(id -u)" = 0 ] || sudo="sudo RSTRTMGR_BUILD_ROOT=$root"
+    t0=$(date +%s)
+    rm -rf "$root/wine10/i686/tests" "$root/wine10/x86_64/tests"
+    if ! tarball=$("$top/tools/release.sh" --no-build 2> "$root/release.log" | tail -1) || [ ! -f "$tarball" ]; then
+        cat "$root/release.log"
+        echo "  tools/release.sh failed: no bundle for the end-to-end test"
+        tarball=
+    fi
+    # The final line of its log is the end-to-end test's; the conformance logs are read below.
+    counted_run "Wine 10.0 leg" "$root/wine10.log" '^(PASS|FAIL|baseline|wine10: (wine-|debootstrap|installing|chroot ready|[a-z]+ done|still))' \
+        $sudo "$top/tools/wine10.sh" check ${tarball:+--bundle "$tarball"}
+    w10_e2e_passed=$run_passed w10_e2e_failed=$run_failed
+    total_passed=0 total_failed=0 total_skipped=0
+    for arch in $arches; do
+        [ -d "$root/wine10/$arch/tests" ] || { echo "  $arch wine10: no logs (see $root/wine10.log)"; total_failed=$((total_failed + 1)); continue; }
+        summarise "$root/wine10/$arch/tests" "$arch wine10"
+        grep -h -E 'Test failed|Test succeeded inside todo|unhandled exception|winetest-run' "$root/wine10/$arch"/tests/*.log | head -20
+    done
+    w10_passed=$total_passed w10_failed=$total_failed w10_skipped=$total_skipped
+    [ "$w10_failed" = 0 ] || status=1
+    echo "  Wine 10.0 leg: $(( $(date +%s) - t0 ))s"
+fi
+
 # The benchmarks, once and small: figures for the log, not a verdict (tools/bench.sh runs
 # them in full; the README has those tables).
 if [ "${RSTRTMGR_SKIP_BENCH:-0}" != 1 ]; then
@@ -161,11 +200,18 @@ if [ "${RSTRTMGR_SKIP_BUILTIN_REPORT:-0}" != 1 ]; then
     echo "run-tests: baseline: Wine's builtin rstrtmgr fails $total_failed checks and passes $total_passed (its stubs abort most units)"
 fi
 
-echo "run-tests: conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
-echo "run-tests: Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
-echo "run-tests: stress checks: $stress_passed passed, $stress_failed failed"
-echo "run-tests: randomized API test checks: $fuzz_passed passed, $fuzz_failed failed"
-echo "run-tests: release bundle checks: $release_passed passed, $release_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): conformance checks (i686 + x86_64): $conformance_passed passed, $conformance_failed failed, $conformance_skipped skipped"
+echo "run-tests: Wine 8.0 (Debian 12): Inno Setup end-to-end checks: $e2e_passed passed, $e2e_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): stress checks: $stress_passed passed, $stress_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): randomized API test checks: $fuzz_passed passed, $fuzz_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): release bundle checks: $release_passed passed, $release_failed failed"
+echo "run-tests: Wine 8.0 (Debian 12): the demo, fresh clone, no DISPLAY: $demo_passed passed, $demo_failed failed"
+if [ "${RSTRTMGR_SKIP_WINE10:-0}" != 1 ]; then
+    echo "run-tests: Wine 10.0 (Debian 13): conformance checks (i686 + x86_64): $w10_passed passed, $w10_failed failed, $w10_skipped skipped"
+    echo "run-tests: Wine 10.0 (Debian 13): Inno Setup end-to-end checks (release bundle): $w10_e2e_passed passed, $w10_e2e_failed failed"
+else
+    echo "run-tests: Wine 10.0 (Debian 13): not run (RSTRTMGR_SKIP_WINE10=1)"
+fi
 echo "run-tests: all checks with our rstrtmgr.dll:"
-echo "$((conformance_passed + e2e_passed + stress_passed + fuzz_passed + release_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + fuzz_failed + release_failed)) failed, $conformance_skipped skipped"
+echo "$((conformance_passed + e2e_passed + stress_passed + fuzz_passed + release_passed + demo_passed + w10_passed + w10_e2e_passed)) passed, $((conformance_failed + e2e_failed + stress_failed + fuzz_failed + release_failed + demo_failed + w10_failed + w10_e2e_failed)) failed, $((conformance_skipped + w10_skipped)) skipped"
 exit $status

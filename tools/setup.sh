@@ -1,11 +1,12 @@
 #!/bin/sh
 # Install everything rstrtmgr needs to build and test on Debian 12: mingw-w64, autotools,
-# 64- and 32-bit Wine (WoW64), Xvfb, and npm (the end-to-end test installs Inno Setup from the
-# npm registry).  Idempotent: returns at once when all is there.
+# 64- and 32-bit Wine (WoW64), Xvfb, npm (the end-to-end test installs Inno Setup from the
+# npm registry) and debootstrap (tools/wine10.sh builds a Debian 13 chroot with Wine 10.0).
+# Idempotent: returns at once when all is there.
 # Run as root, or as a user who may use sudo.
 set -eu
 
-packages="mingw-w64 binutils-mingw-w64 autoconf automake libtool make util-linux xvfb xauth"
+packages="mingw-w64 binutils-mingw-w64 autoconf automake libtool make util-linux xvfb xauth debootstrap"
 wine_packages="wine wine64 wine32:i386"
 # A machine may have its own node and npm (not from Debian); only without one is Debian's used.
 command -v npm > /dev/null || packages="$packages npm"
