@@ -22,7 +22,7 @@
  *     (primary, joined, ended and unowned handle numbers; valid, ended and mutated keys), odd
  *     names (devices, pipes, mailslots, directories, 32767-character paths, relative, UNC,
  *     \\?\ and \??\ forms, empty), every parameter's edge cases, filters added and removed
- *     between shutdowns, and holder processes (window holders: --holder, tools/holdfile.exe;
+ *     between shutdowns, and holder processes (window holders: --holder, programs/holdfile/holdfile.exe;
  *     console holders: this program with --hold) that keep a registered file open.
  *     With --other, a process of the other architecture (the same program, --child) joins the
  *     first two sessions by key and makes --child-steps calls on them meanwhile.
@@ -521,7 +521,7 @@ static void drop_holder(struct holder *holder)
     memset(holder, 0, sizeof(*holder));
 }
 
-/* A window holder (tools/holdfile.exe) or a console one (this program, --hold) of the
+/* A window holder (programs/holdfile/holdfile.exe) or a console one (this program, --hold) of the
  * holder's file; returns once the file is held. */
 static BOOL spawn_holder(unsigned int index, BOOL window)
 {

@@ -8,7 +8,11 @@ root=${RSTRTMGR_BUILD_ROOT:-$top/build}
 mkdir -p "$root"
 
 cd "$top" || exit 1
-if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+stale=0
+for am in configure.ac Makefile.am */Makefile.am */*/Makefile.am; do
+    [ -f "$am" ] && [ "$am" -nt configure ] && stale=1
+done
+if [ ! -x configure ] || [ $stale = 1 ]; then
     autoreconf -fi > "$root/autoreconf.log" 2>&1 || { cat "$root/autoreconf.log" >&2; echo "build: autoreconf failed" >&2; exit 1; }
 fi
 

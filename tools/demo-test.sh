@@ -27,7 +27,7 @@ pass() { echo "PASS: $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 finish() { echo "$passed passed, $failed failed"; [ $failed = 0 ]; exit; }
 
-for f in "$root/x86_64/tools/holdfile.exe" "$root/x86_64/dlls/rstrtmgr/rstrtmgr.dll" "$root/i686/dlls/rstrtmgr/rstrtmgr.dll"; do
+for f in "$root/x86_64/programs/holdfile/holdfile.exe" "$root/x86_64/dlls/rstrtmgr/rstrtmgr.dll" "$root/i686/dlls/rstrtmgr/rstrtmgr.dll"; do
     [ -f "$f" ] || { fail "$f is missing: run tools/build.sh first"; finish; }
 done
 

@@ -88,7 +88,7 @@ rmtool64 demo --partner 'C:\windows\syswow64\rmtool.exe' "$file" || die "rmtool 
 
 echo
 echo "== A program holds $file open; who uses it?"
-wine "$root/x86_64/tools/holdfile.exe" "$file" 120 < /dev/null &
+wine "$root/x86_64/programs/holdfile/holdfile.exe" "$file" 120 < /dev/null &
 holder=$!
 wait_in_use 30 || die "the holder did not open $file within 30s"
 echo "(the name is holdfile.exe's FileDescription, as Windows names applications; not its window title)"

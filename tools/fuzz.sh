@@ -39,7 +39,7 @@ if [ $build = 1 ]; then
     fi
     mkdir -p "$root/fuzz"
     for arch in i686 x86_64; do
-        targets="dlls/rstrtmgr/rstrtmgr.dll fuzz/rmfuzz.exe tools/holdfile.exe"
+        targets="dlls/rstrtmgr/rstrtmgr.dll fuzz/rmfuzz.exe programs/holdfile/holdfile.exe"
         [ $arch = x86_64 ] && targets="$targets dlls/rstrtmgr/rmhelper64.exe"
         make -C "$root/$arch" -j"$(nproc 2> /dev/null || echo 2)" $targets > "$root/fuzz/make-$arch.log" 2>&1 \
             || { tail -30 "$root/fuzz/make-$arch.log" >&2; fail "$arch build failed"; }
@@ -51,7 +51,7 @@ bin=$root/fuzz
 for arch in i686 x86_64; do
     [ -f "$root/$arch/fuzz/rmfuzz.exe" ] || fail "$root/$arch/fuzz/rmfuzz.exe missing; run tools/build.sh"
     rm -rf "$bin/$arch" && mkdir -p "$bin/$arch" || fail "cannot create $bin/$arch"
-    cp "$root/$arch/fuzz/rmfuzz.exe" "$root/$arch/tools/holdfile.exe" "$root/$arch/dlls/rstrtmgr/rstrtmgr.dll" \
+    cp "$root/$arch/fuzz/rmfuzz.exe" "$root/$arch/programs/holdfile/holdfile.exe" "$root/$arch/dlls/rstrtmgr/rstrtmgr.dll" \
         "$bin/$arch/" || fail "no $arch programs"
 done
 cp "$root/x86_64/dlls/rstrtmgr/rmhelper64.exe" "$bin/i686/" || fail "no rmhelper64.exe"

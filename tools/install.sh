@@ -21,8 +21,8 @@ esac
 
 "$top/tools/wine-prefix.sh" "$WINEPREFIX" || exit 1
 mkdir -p "$stage/x32" "$stage/x64"
-for f in i686/dlls/rstrtmgr/rstrtmgr.dll:x32 i686/tools/rmtool.exe:x32 x86_64/dlls/rstrtmgr/rstrtmgr.dll:x64 \
-         x86_64/tools/rmtool.exe:x64 x86_64/dlls/rstrtmgr/rmhelper64.exe:x64; do
+for f in i686/dlls/rstrtmgr/rstrtmgr.dll:x32 i686/programs/rmtool/rmtool.exe:x32 x86_64/dlls/rstrtmgr/rstrtmgr.dll:x64 \
+         x86_64/programs/rmtool/rmtool.exe:x64 x86_64/dlls/rstrtmgr/rmhelper64.exe:x64; do
     src=$root/${f%:*}
     [ -f "$src" ] || { echo "install: $src is missing; run tools/build.sh first" >&2; exit 1; }
     cp "$src" "$stage/${f##*:}/" || exit 1

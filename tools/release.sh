@@ -65,7 +65,7 @@ for arch in i686 x86_64; do
     dir=x32; [ $arch = x86_64 ] && dir=x64
     mkdir -p "$stage/$name/$dir" "$stage/$name/tests/$dir"
     stage_file $arch "$tree/dlls/rstrtmgr/rstrtmgr.dll" "$stage/$name/$dir/rstrtmgr.dll"
-    stage_file $arch "$tree/tools/rmtool.exe" "$stage/$name/$dir/rmtool.exe"
+    stage_file $arch "$tree/programs/rmtool/rmtool.exe" "$stage/$name/$dir/rmtool.exe"
     [ $arch = x86_64 ] && stage_file $arch "$tree/dlls/rstrtmgr/rmhelper64.exe" "$stage/$name/$dir/rmhelper64.exe"
     units=$(test_programs "$tree") || die "cannot read the test programs of $tree"
     [ -n "$units" ] || die "$tree lists no test programs"

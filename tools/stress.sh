@@ -1,5 +1,5 @@
 #!/bin/bash
-# Stress the session store (tools/stress.c): 16 processes of both architectures starting,
+# Stress the session store (stress/stress.c): 16 processes of both architectures starting,
 # joining, registering and ending sessions at once; owners killed at random points; reclaim of
 # dead slots; the 64-session cap under contention.  Prints the tables and ends with
 # "N passed, N failed"; exits 1 if any check failed.
@@ -34,7 +34,7 @@ if [ $build = 1 ]; then
     fi
     mkdir -p "$root/stress"
     for arch in i686 x86_64; do
-        targets="dlls/rstrtmgr/rstrtmgr.dll tools/stress.exe"
+        targets="dlls/rstrtmgr/rstrtmgr.dll stress/stress.exe"
         [ $arch = x86_64 ] && targets="$targets dlls/rstrtmgr/rmhelper64.exe"
         make -C "$root/$arch" -j"$(nproc 2> /dev/null || echo 2)" $targets > "$root/stress/make-$arch.log" 2>&1 \
             || { tail -30 "$root/stress/make-$arch.log" >&2; fail "$arch build failed"; }
@@ -45,9 +45,9 @@ fi
 # into build/ARCH/tools meanwhile cannot change the files of a long run.
 bin=$root/stress
 for arch in i686 x86_64; do
-    [ -f "$root/$arch/tools/stress.exe" ] || fail "$root/$arch/tools/stress.exe missing; run tools/build.sh"
+    [ -f "$root/$arch/stress/stress.exe" ] || fail "$root/$arch/stress/stress.exe missing; run tools/build.sh"
     rm -rf "$bin/$arch" && mkdir -p "$bin/$arch" || fail "cannot create $bin/$arch"
-    cp "$root/$arch/tools/stress.exe" "$root/$arch/dlls/rstrtmgr/rstrtmgr.dll" "$bin/$arch/" || fail "no $arch DLL"
+    cp "$root/$arch/stress/stress.exe" "$root/$arch/dlls/rstrtmgr/rstrtmgr.dll" "$bin/$arch/" || fail "no $arch DLL"
 done
 cp "$root/x86_64/dlls/rstrtmgr/rmhelper64.exe" "$bin/i686/" || fail "no rmhelper64.exe"
 

@@ -148,7 +148,7 @@ check "64-bit rmtool list of a file nobody holds: exit 0, no process (got $code:
 out=$(rmtool_by_name wine "$wow" 'C:\rel-free.txt'); code=$?
 check "32-bit rmtool list of a file nobody holds: exit 0, no process (got $code: $(echo $out))" \
     eval '[ $code = 0 ] && ! echo "$out" | grep -q "^ *[0-9]"'
-WINEPREFIX=$wow wine "$root/x86_64/tools/holdfile.exe" 'C:\rel-held.txt' 120 < /dev/null > /dev/null 2>&1 &
+WINEPREFIX=$wow wine "$root/x86_64/programs/holdfile/holdfile.exe" 'C:\rel-held.txt' 120 < /dev/null > /dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do
     rmtool_by_name wine "$wow" 'C:\rel-held.txt' > /dev/null; [ $? = 1 ] && break; sleep 0.2

@@ -41,7 +41,7 @@ inside_conformance()
     logdir=$root/wine10/$arch/tests
     mkdir -p "$logdir"
     rm -f "$logdir"/*.log
-    units=$(sed -n 's/^TESTS *+\{0,1\}= *//p' "$top/Makefile.am" | tr ' ' '\n' | sed -n 's,^tests/\([a-z0-9_]*\)\$(EXEEXT)$,\1,p')
+    units=$(sed -n 's/^TESTS *+\{0,1\}= *//p' "$top/tests/Makefile.am" | tr ' ' '\n' | sed -n 's,^tests/\([a-z0-9_]*\)\$(EXEEXT)$,\1,p')
     for unit in $units; do
         RSTRTMGR_BUILDDIR=$root/$arch RSTRTMGR_WINEPREFIX=$root/wine10/$arch/wineprefix \
             RSTRTMGR_OTHER_ARCH_BUILD=$root/$other \

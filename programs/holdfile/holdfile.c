@@ -11,7 +11,7 @@
  * usage: holdfile FILE [SECONDS]
  * Opens FILE without sharing, shows a window titled "holdfile: <name>", and runs until its
  * window is closed (WM_CLOSE, WM_ENDSESSION) or SECONDS pass (default 300).  RmGetList names
- * it by the FileDescription of its version resource (tools/holdfile.rc), "rstrtmgr demo file
+ * it by the FileDescription of its version resource (programs/holdfile/holdfile.rc), "rstrtmgr demo file
  * holder", not by the window title.
  */
 
