@@ -32,7 +32,7 @@ trap stop_xvfb EXIT
 wine64=/usr/lib/wine/wine64
 [ -x "$wine64" ] || wine64=wine64
 for arch in ${RSTRTMGR_BENCH_ARCHS:-x86_64 i686}; do
-    dir=$root/$arch/tools
+    dir=$root/$arch/bench
     for bench in $benches; do
         [ -f "$dir/bench-$bench.exe" ] || { echo "bench: $dir/bench-$bench.exe missing; run tools/build.sh" >&2; exit 1; }
     done
