@@ -10,12 +10,9 @@
  *
  * usage: bench-shutdown [--rounds N] [--apps N]     (defaults: 5 rounds, 10 applications)
  *
- * The applications are bench-shutdown-app.exe, found beside this program and built from this
- * file with BENCH_APP defined: a window application like holdfile.exe (GUI subsystem, a visible
- * top-level window, its file held without sharing, closing on WM_ENDSESSION or WM_CLOSE) that
- * also notes, in memory shared with the benchmark, when it holds its file and when the first
- * WM_QUERYENDSESSION reaches it.  Each round starts
- * two sets of them, untimed, and waits until every one holds its file:
+ * The applications are bench-shutdown-app.exe (app.c, driven through apps.c), found beside
+ * this program.  Each round starts two sets of them, untimed, and waits until every one holds
+ * its file:
  *
  *   own close   this process closes the first set exactly as the DLL does: WM_QUERYENDSESSION
  *               (ENDSESSION_CLOSEAPP) sent to every top-level window of the applications, one
@@ -45,126 +42,9 @@
 #include <windows.h>
 #include <restartmanager.h>
 
-#ifndef ENDSESSION_CLOSEAPP
-#define ENDSESSION_CLOSEAPP 0x00000001
-#endif
+#include "apps.h"
 
-#define MAX_APPS 64
 #define MAX_ROUNDS 99
-#define APP_CLASS L"rstrtmgr_bench_app"
-
-/* What the applications note, in a mapping named after the benchmark's pid. */
-struct stamps
-{
-    LONGLONG ready[MAX_APPS];   /* performance counter when it holds its file */
-    LONGLONG query[MAX_APPS];   /* ... when the first WM_QUERYENDSESSION arrived */
-};
-
-static struct stamps *stamps;
-
-static struct stamps *map_stamps(DWORD pid, BOOL create)
-{
-    WCHAR name[64];
-    HANDLE mapping;
-
-    swprintf(name, ARRAYSIZE(name), L"Local\\rstrtmgr_bench_shutdown_%lu", pid);
-    if (create) mapping = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, sizeof(struct stamps), name);
-    else mapping = OpenFileMappingW(FILE_MAP_WRITE, FALSE, name);
-    return mapping ? MapViewOfFile(mapping, FILE_MAP_WRITE, 0, 0, sizeof(struct stamps)) : NULL;
-}
-
-static LONGLONG counter(void)
-{
-    LARGE_INTEGER now;
-
-    QueryPerformanceCounter(&now);
-    return now.QuadPart;
-}
-
-#ifdef BENCH_APP
-
-/* ------------------------------------------------------------------ the application */
-
-static unsigned int app_index;
-
-static LRESULT CALLBACK app_proc(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
-{
-    switch (msg)
-    {
-    case WM_QUERYENDSESSION:
-        if (stamps && !stamps->query[app_index]) stamps->query[app_index] = counter();
-        return TRUE;
-    case WM_ENDSESSION:
-        if (wparam) PostQuitMessage(0);
-        return 0;
-    case WM_DESTROY:
-        PostQuitMessage(0);
-        return 0;
-    }
-    return DefWindowProcW(hwnd, msg, wparam, lparam);
-}
-
-/* bench-shutdown-app FILE INDEX BENCHPID */
-int WINAPI wWinMain(HINSTANCE instance, HINSTANCE prev, WCHAR *cmdline, int show)
-{
-    WNDCLASSW cls = { 0 };
-    WCHAR title[64], **argv;
-    const WCHAR *file_name;
-    unsigned int index;
-    DWORD bench_pid;
-    HANDLE file;
-    MSG msg;
-    int argc;
-
-    if (!(argv = CommandLineToArgvW(GetCommandLineW(), &argc)) || argc != 4) return 2;
-    file_name = argv[1];
-    index = wcstoul(argv[2], NULL, 10);
-    bench_pid = wcstoul(argv[3], NULL, 10);
-    app_index = index < MAX_APPS ? index : 0;
-    stamps = map_stamps(bench_pid, FALSE);
-    cls.lpfnWndProc = app_proc;
-    cls.hInstance = GetModuleHandleW(NULL);
-    cls.lpszClassName = APP_CLASS;
-    RegisterClassW(&cls);
-    swprintf(title, ARRAYSIZE(title), L"bench app %u of %lu", index, bench_pid);
-    CreateWindowW(APP_CLASS, title, WS_OVERLAPPEDWINDOW | WS_VISIBLE, 0, 0, 300, 100, NULL, NULL, cls.hInstance, NULL);
-    file = CreateFileW(file_name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE) return 1;
-    if (stamps) stamps->ready[app_index] = counter();
-    while (GetMessageW(&msg, NULL, 0, 0) > 0)
-    {
-        TranslateMessage(&msg);
-        DispatchMessageW(&msg);
-    }
-    CloseHandle(file);
-    return 0;
-}
-
-#else  /* BENCH_APP */
-
-/* ------------------------------------------------------------------ the benchmark */
-
-static unsigned int napps = 10;
-static WCHAR app[MAX_PATH], dir[MAX_PATH];
-static LARGE_INTEGER freq;
-
-static unsigned int problems;   /* in the current round */
-
-static double to_ms(LONGLONG ticks)
-{
-    return ticks * 1000.0 / freq.QuadPart;
-}
-
-/* Something that makes a round's figures meaningless: said, and counted. */
-static void problem(const char *format, ...)
-{
-    va_list args;
-
-    va_start(args, format);
-    vprintf(format, args);
-    va_end(args);
-    problems++;
-}
 
 static int compare_double(const void *a, const void *b)
 {
@@ -180,181 +60,6 @@ static double median(const double *values, unsigned int count)
     memcpy(sorted, values, count * sizeof(*values));
     qsort(sorted, count, sizeof(*sorted), compare_double);
     return count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
-}
-
-static void file_name(unsigned int i, WCHAR *name)
-{
-    swprintf(name, MAX_PATH, L"%ls\\benchshut%02u.txt", dir, i);
-}
-
-/* Wait until every application holds its file; the counter when the last did, or 0. */
-static LONGLONG wait_all_ready(DWORD timeout)
-{
-    DWORD start = GetTickCount();
-    LONGLONG last;
-    unsigned int i;
-
-    for (;;)
-    {
-        for (i = 0, last = 0; i < napps && stamps->ready[i]; i++) last = max(last, stamps->ready[i]);
-        if (i == napps) return last;
-        if (GetTickCount() - start > timeout) return 0;
-        Sleep(1);
-    }
-}
-
-static BOOL start_apps(HANDLE *processes, double *started)
-{
-    LONGLONG start = counter(), ready;
-    unsigned int i;
-
-    memset(stamps, 0, sizeof(*stamps));
-    for (i = 0; i < napps; i++)
-    {
-        STARTUPINFOW si = { sizeof(si) };
-        PROCESS_INFORMATION pi;
-        WCHAR cmdline[3 * MAX_PATH], name[MAX_PATH];
-
-        file_name(i, name);
-        swprintf(cmdline, ARRAYSIZE(cmdline), L"\"%ls\" \"%ls\" %u %lu", app, name, i, GetCurrentProcessId());
-        if (!CreateProcessW(app, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
-        {
-            printf("cannot start the application: %lu\n", GetLastError());
-            return FALSE;
-        }
-        CloseHandle(pi.hThread);
-        processes[i] = pi.hProcess;
-    }
-    if (!(ready = wait_all_ready(30000)))
-    {
-        for (i = 0; i < napps; i++)
-        {
-            DWORD code = 0;
-
-            GetExitCodeProcess(processes[i], &code);
-            if (!stamps->ready[i]) printf("application %u (pid %lu, exit code %lu) does not hold its file\n", i,
-                                          GetProcessId(processes[i]), code);
-        }
-        return FALSE;
-    }
-    *started = to_ms(ready - start);
-    Sleep(200);  /* let the new processes settle */
-    return TRUE;
-}
-
-static void end_apps(HANDLE *processes)
-{
-    unsigned int i;
-
-    for (i = 0; i < napps; i++)
-    {
-        if (!processes[i]) continue;
-        TerminateProcess(processes[i], 0);
-        WaitForSingleObject(processes[i], 5000);
-        CloseHandle(processes[i]);
-        processes[i] = NULL;
-    }
-}
-
-/* The first WM_QUERYENDSESSION any application received, or 0. */
-static LONGLONG first_query(void)
-{
-    LONGLONG first = 0;
-    unsigned int i;
-
-    for (i = 0; i < napps; i++)
-        if (stamps->query[i] && (!first || stamps->query[i] < first)) first = stamps->query[i];
-    return first;
-}
-
-struct windows
-{
-    const DWORD *pids;
-    HWND hwnds[4 * MAX_APPS];
-    unsigned int count;
-};
-
-/* Every top-level window of the applications, as the DLL collects them. */
-static BOOL CALLBACK collect_window(HWND hwnd, LPARAM param)
-{
-    struct windows *windows = (struct windows *)param;
-    DWORD pid = 0;
-    unsigned int i;
-
-    GetWindowThreadProcessId(hwnd, &pid);
-    for (i = 0; i < napps; i++)
-        if (windows->pids[i] == pid && windows->count < ARRAYSIZE(windows->hwnds))
-            windows->hwnds[windows->count++] = hwnd;
-    return TRUE;
-}
-
-/* Close the applications the way the DLL does, from this process; milliseconds. */
-static double own_close(HANDLE *processes)
-{
-    struct windows windows = { 0 };
-    DWORD pids[MAX_APPS];
-    LONGLONG start, end;
-    unsigned int i;
-    BOOL agreed = TRUE;
-
-    for (i = 0; i < napps; i++) pids[i] = GetProcessId(processes[i]);
-    windows.pids = pids;
-    EnumWindows(collect_window, (LPARAM)&windows);
-
-    memset(stamps->query, 0, sizeof(stamps->query));
-    start = counter();
-    for (i = 0; i < windows.count; i++)
-    {
-        DWORD_PTR result = 0;
-
-        if (!SendMessageTimeoutW(windows.hwnds[i], WM_QUERYENDSESSION, 0, ENDSESSION_CLOSEAPP,
-                                 SMTO_ABORTIFHUNG | SMTO_NORMAL, 5000, &result) || !result)
-            agreed = FALSE;
-    }
-    for (i = 0; i < windows.count; i++)
-    {
-        DWORD_PTR result;
-
-        SendMessageTimeoutW(windows.hwnds[i], WM_ENDSESSION, TRUE, ENDSESSION_CLOSEAPP,
-                            SMTO_ABORTIFHUNG | SMTO_NORMAL, 5000, &result);
-    }
-    for (i = 0; i < windows.count; i++)
-        if (IsWindow(windows.hwnds[i])) PostMessageW(windows.hwnds[i], WM_CLOSE, 0, 0);
-    if (WaitForMultipleObjects(napps, processes, TRUE, 20000)) problem("own close: the applications did not exit\n");
-    end = counter();
-    if (!agreed) problem("own close: an application refused\n");
-    /* From the first message's arrival, as the close part of RmShutdown is timed. */
-    if (first_query()) start = first_query();
-    for (i = 0; i < napps; i++)
-    {
-        CloseHandle(processes[i]);
-        processes[i] = NULL;
-    }
-    return to_ms(end - start);
-}
-
-struct restarted
-{
-    HANDLE *processes;
-    unsigned int count;
-    const HANDLE *closed;   /* the set RmShutdown closed: any still running is no restarted one */
-};
-
-/* The applications RmRestart started: our windows. */
-static BOOL CALLBACK find_restarted(HWND hwnd, LPARAM param)
-{
-    struct restarted *restarted = (struct restarted *)param;
-    WCHAR cls[64];
-    DWORD pid = 0;
-    HANDLE process;
-    unsigned int i;
-
-    if (!GetClassNameW(hwnd, cls, ARRAYSIZE(cls)) || wcscmp(cls, APP_CLASS)) return TRUE;
-    GetWindowThreadProcessId(hwnd, &pid);
-    for (i = 0; i < napps; i++) if (restarted->closed[i] && GetProcessId(restarted->closed[i]) == pid) return TRUE;
-    if (restarted->count < napps && pid && (process = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, pid)))
-        restarted->processes[restarted->count++] = process;
-    return TRUE;
 }
 
 int wmain(int argc, WCHAR **argv)
@@ -373,7 +78,7 @@ int wmain(int argc, WCHAR **argv)
         else if (!wcscmp(argv[arg], L"--apps")) napps = wcstoul(argv[arg + 1], NULL, 10);
     }
     if (!rounds || rounds > MAX_ROUNDS) rounds = 5;
-    if (!napps || napps > MAX_APPS) napps = 10;
+    if (!napps || napps > MAXIMUM_WAIT_OBJECTS) napps = 10;  /* own close waits for all at once */
 
     QueryPerformanceFrequency(&freq);
     GetModuleFileNameW(NULL, app, MAX_PATH);
@@ -431,10 +136,10 @@ int wmain(int argc, WCHAR **argv)
         double unused;
 
         problems = 0;
-        if (!start_apps(processes, &own_start[r])) break;
+        if (!start_apps(processes, &own_start[r], NULL)) break;
         own[r] = own_close(processes);
 
-        if (!start_apps(processes, &unused)) break;
+        if (!start_apps(processes, &unused, NULL)) break;
         if ((ret = RmStartSession(&session, 0, key)))
         {
             printf("RmStartSession failed: %lu\n", ret);
@@ -502,5 +207,3 @@ int wmain(int argc, WCHAR **argv)
     RemoveDirectoryW(dir);
     return done == rounds ? 0 : 1;
 }
-
-#endif  /* BENCH_APP */
