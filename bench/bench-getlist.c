@@ -12,9 +12,9 @@
  *        (defaults: 7 runs, files 1,100,10000, processes 10,50)
  *
  * Each file count runs twice: without and with an executable image among the registered
- * files (a copy of this program that nobody has loaded).  The registered files are the file
- * one holder holds, then names that do not exist, as installers register the files they are
- * about to write.  Every run starts a new session and registers the files, then measures,
+ * files (a copy of this program that nobody has loaded).  The registered files are names that
+ * do not exist, as installers register the files they are about to write, then the file one
+ * holder holds.  Every run starts a new session and registers the files, then measures,
  * interleaved: the first-call floor, the first RmGetList, the repeated-call floor, a second
  * RmGetList.  The floors (floor.c says what they are and why) are measured in the same run and
  * the same process.  Each figure is the median of N runs, in milliseconds.
@@ -92,7 +92,7 @@ struct row
     unsigned int found;
 };
 
-/* The held file of the first holder, then names that exist nowhere, then the image. */
+/* Names that exist nowhere, then the held file of the first holder, then the image. */
 static WCHAR **make_names(const WCHAR *dir, unsigned int nfiles, BOOL image, const WCHAR *image_copy)
 {
     WCHAR **names = calloc(nfiles + 1, sizeof(*names));
@@ -101,7 +101,7 @@ static WCHAR **make_names(const WCHAR *dir, unsigned int nfiles, BOOL image, con
     for (i = 0; i < nfiles + image; i++)
     {
         names[i] = malloc(MAX_PATH * sizeof(WCHAR));
-        if (!i) swprintf(names[i], MAX_PATH, L"%ls\\held0.txt", dir);
+        if (i == nfiles - 1) swprintf(names[i], MAX_PATH, L"%ls\\held0.txt", dir);
         else if (i == nfiles) wcscpy(names[i], image_copy);
         else swprintf(names[i], MAX_PATH, L"%ls\\app\\component%05u.dll", dir, i);
     }
