@@ -67,9 +67,10 @@ static BOOL measure_step(DWORD session, unsigned int count, unsigned int runs, d
     unsigned int i, needed = 0, windows;
 
     for (i = napps; i < count; i++) if (!start_app(i, &processes[i])) return FALSE;
-    napps = count;
+    napps = count;  /* the earlier ones hold their files already */
     if (!wait_all_ready(30000 + 300 * count)) return FALSE;
-    Sleep(500);  /* let the new processes settle */
+    /* Measured once every application waits for input: starting them loads the machine. */
+    for (i = 0; i < count; i++) WaitForInputIdle(processes[i], 10000);
     for (i = 0; i < runs; i++)
     {
         double start;
