@@ -37,25 +37,11 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
-BOOL running_on_wine(void)
-{
-    static int wine = -1;
-
-    if (wine < 0) wine = GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != NULL;
-    return wine;
-}
-
-/* Processes whose loss takes the session down.  Wine has none of Windows' own, but runs its
- * services, device host, desktop and boot processes in every prefix. */
+/* Processes whose loss takes the session down (winecompat.c has Wine's). */
 static const WCHAR * const critical_images[] =
 {
     L"smss.exe", L"csrss.exe", L"wininit.exe", L"logonui.exe", L"lsass.exe", L"services.exe",
     L"winlogon.exe", L"system",
-};
-static const WCHAR * const wine_critical_images[] =
-{
-    L"services.exe", L"winedevice.exe", L"plugplay.exe", L"rpcss.exe", L"svchost.exe",
-    L"explorer.exe", L"wineboot.exe", L"conhost.exe", L"start.exe", L"winedbg.exe",
 };
 /* Services Windows cannot restart without a reboot. */
 static const WCHAR * const critical_services[] = { L"RpcSs", L"DcomLaunch", L"PlugPlay", L"RpcEptMapper" };
@@ -70,7 +56,7 @@ static BOOL in_list(const WCHAR *name, const WCHAR * const *list, size_t count)
 
 static BOOL is_critical_image(const WCHAR *base)
 {
-    if (running_on_wine()) return in_list(base, wine_critical_images, ARRAYSIZE(wine_critical_images));
+    if (running_on_wine()) return is_wine_system_image(base);
     return in_list(base, critical_images, ARRAYSIZE(critical_images));
 }
 
@@ -84,8 +70,7 @@ struct window_info
 struct window_list
 {
     struct window_info *windows;
-    unsigned int count;
-    unsigned int capacity;
+    size_t count, capacity;
 };
 
 static BOOL CALLBACK add_window(HWND hwnd, LPARAM param)
@@ -93,14 +78,7 @@ static BOOL CALLBACK add_window(HWND hwnd, LPARAM param)
     struct window_list *list = (struct window_list *)param;
     struct window_info *info;
 
-    if (list->count == list->capacity)
-    {
-        unsigned int capacity = list->capacity ? list->capacity * 2 : 64;
-
-        if (!(info = realloc(list->windows, capacity * sizeof(*info)))) return FALSE;
-        list->windows = info;
-        list->capacity = capacity;
-    }
+    if (!array_reserve((void **)&list->windows, &list->capacity, list->count + 1, sizeof(*info))) return FALSE;
     info = &list->windows[list->count];
     info->hwnd = hwnd;
     if (!GetWindowThreadProcessId(hwnd, &info->pid)) return TRUE;
@@ -113,7 +91,7 @@ static BOOL CALLBACK add_window(HWND hwnd, LPARAM param)
 static HWND find_window(const struct window_list *list, DWORD pid, BOOL *main)
 {
     HWND other = NULL;
-    unsigned int i;
+    size_t i;
 
     for (i = 0; i < list->count; i++)
     {
@@ -216,37 +194,9 @@ static void name_from_file(const WCHAR *base, WCHAR *name, size_t size)
     lstrcpynW(name, base, (int)min(len + 1, size));
 }
 
-/*
- * Whether RmRestart can start the application again.  Where the platform keeps restart
- * registrations (Windows), exactly when the application registered with
- * RegisterApplicationRestart, and not with RESTART_NO_PATCH.  Wine 8.0 keeps none
- * (GetApplicationRestartSettings returns E_NOTIMPL), which would leave every application
- * closed for good after an update; there, window applications count as restartable and are
- * started again with the command line, working directory and environment they had, unless
- * HKCU\Software\rstrtmgr\RestartWindowApps is a DWORD 0.  Console applications count only
- * when HKCU\Software\rstrtmgr\RestartConsoleApps is a non-zero DWORD (opt-in): without a
- * registration nothing says a console program can run again unattended, in a console of its
- * own.
- */
-static BOOL read_restart_policy(const WCHAR *name, BOOL fallback)
-{
-    DWORD value = fallback, size = sizeof(value);
-
-    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\rstrtmgr", name, RRF_RT_REG_DWORD, NULL, &value, &size))
-        return fallback;
-    return value != 0;
-}
-
-BOOL restart_unregistered_window_apps(void)
-{
-    return read_restart_policy(L"RestartWindowApps", TRUE);
-}
-
-BOOL restart_unregistered_console_apps(void)
-{
-    return read_restart_policy(L"RestartConsoleApps", FALSE);
-}
-
+/* Whether RmRestart can start the application again: exactly when it registered with
+ * RegisterApplicationRestart, and not with RESTART_NO_PATCH.  Where the platform keeps no
+ * registrations, winecompat.c decides. */
 static BOOL can_restart(HANDLE process, RM_APP_TYPE type)
 {
     DWORD size = 0, flags = 0;
@@ -254,24 +204,82 @@ static BOOL can_restart(HANDLE process, RM_APP_TYPE type)
 
     if (!process) return FALSE;
     hr = GetApplicationRestartSettings(process, NULL, &size, &flags);
-    if (hr == E_NOTIMPL)
-    {
-        if (type == RmMainWindow) return restart_unregistered_window_apps();
-        if (type == RmConsole) return restart_unregistered_console_apps();
-        return FALSE;
-    }
+    if (hr == E_NOTIMPL) return restartable_without_registration(type);
     if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)) return FALSE;
     return !(flags & RESTART_NO_PATCH);
+}
+
+/* What a process of this session is, in this order: the caller itself, a critical image or
+ * service, one we may not terminate (all RmCritical, each with its reboot reason), then a
+ * service host, Explorer, a window application, a console program, anything else. */
+static RM_APP_TYPE classify_process(const struct affected *item, const WCHAR *image, const WCHAR *base,
+                                    const struct window_list *windows, DWORD *reasons)
+{
+    DWORD pid = item->process.dwProcessId;
+    HANDLE terminate;
+    BOOL main = FALSE;
+
+    if (pid == GetCurrentProcessId())
+    {
+        *reasons |= RmRebootReasonDetectedSelf;
+        return RmCritical;
+    }
+    if (base[0] && is_critical_image(base))
+    {
+        *reasons |= RmRebootReasonCriticalProcess;
+        return RmCritical;
+    }
+    if (item->service[0] && in_list(item->service, critical_services, ARRAYSIZE(critical_services)))
+    {
+        *reasons |= RmRebootReasonCriticalService;
+        return RmCritical;
+    }
+    if (!(terminate = OpenProcess(PROCESS_TERMINATE, FALSE, pid)) && GetLastError() == ERROR_ACCESS_DENIED)
+    {
+        *reasons |= RmRebootReasonPermissionDenied;
+        return RmCritical;
+    }
+    if (terminate) CloseHandle(terminate);
+    if (item->service[0]) return RmService;
+    if (!wcsicmp(base, L"explorer.exe")) return RmExplorer;
+    if (find_window(windows, pid, &main)) return main ? RmMainWindow : RmOtherWindow;
+    if (image[0] && is_console_image(image)) return RmConsole;
+    return RmUnknownApp;
+}
+
+/* The service's display name, the image's FileDescription, or the image's file name without
+ * its extension; never the window title: every name seen in Windows' logs is one of those. */
+static void name_process(const struct affected *item, const WCHAR *image, const WCHAR *base, RM_PROCESS_INFO *info)
+{
+    if (item->service[0])
+    {
+        lstrcpynW(info->strServiceShortName, item->service, ARRAYSIZE(info->strServiceShortName));
+        lstrcpynW(info->strAppName, item->service_display, ARRAYSIZE(info->strAppName));
+    }
+    if (!info->strAppName[0] && image[0] && !get_file_description(image, info->strAppName, ARRAYSIZE(info->strAppName)))
+        name_from_file(base, info->strAppName, ARRAYSIZE(info->strAppName));
+}
+
+/* Restart settings live in the process's memory: reading them takes PROCESS_VM_READ.  The
+ * image name needs less. */
+static HANDLE open_described_process(DWORD pid, WCHAR image[MAX_PATH])
+{
+    DWORD len = MAX_PATH;
+    HANDLE process;
+
+    if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid)))
+        process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    if (!process || !QueryFullProcessImageNameW(process, 0, image, &len)) image[0] = 0;
+    return process;
 }
 
 static void describe_process(const struct affected *item, const struct window_list *windows,
                              const struct filter_list *filters, RM_PROCESS_INFO *info, DWORD *reasons)
 {
-    DWORD pid = item->process.dwProcessId, session_id, my_session = 0, len;
+    DWORD pid = item->process.dwProcessId, session_id, my_session = 0;
     WCHAR image[MAX_PATH] = L"", *base;
     RM_FILTER_ACTION action;
-    HANDLE process, terminate;
-    BOOL main = FALSE;
+    HANDLE process;
 
     memset(info, 0, sizeof(*info));
     info->Process = item->process;
@@ -279,57 +287,14 @@ static void describe_process(const struct affected *item, const struct window_li
     info->TSSessionId = ProcessIdToSessionId(pid, &session_id) ? session_id : RM_INVALID_TS_SESSION;
     ProcessIdToSessionId(GetCurrentProcessId(), &my_session);
 
-    /* Restart settings live in the process's memory: reading them takes PROCESS_VM_READ. */
-    if (!(process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid)))
-        process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
-    len = ARRAYSIZE(image);
-    if (!process || !QueryFullProcessImageNameW(process, 0, image, &len)) image[0] = 0;
+    process = open_described_process(pid, image);
     base = wcsrchr(image, '\\') ? wcsrchr(image, '\\') + 1 : image;
-
-    if (pid == GetCurrentProcessId())
-    {
-        info->ApplicationType = RmCritical;
-        *reasons |= RmRebootReasonDetectedSelf;
-    }
-    else if (base[0] && is_critical_image(base))
-    {
-        info->ApplicationType = RmCritical;
-        *reasons |= RmRebootReasonCriticalProcess;
-    }
-    else if (item->service[0] && in_list(item->service, critical_services, ARRAYSIZE(critical_services)))
-    {
-        info->ApplicationType = RmCritical;
-        *reasons |= RmRebootReasonCriticalService;
-    }
-    else if (!(terminate = OpenProcess(PROCESS_TERMINATE, FALSE, pid)) && GetLastError() == ERROR_ACCESS_DENIED)
-    {
-        info->ApplicationType = RmCritical;
-        *reasons |= RmRebootReasonPermissionDenied;
-    }
-    else
-    {
-        if (terminate) CloseHandle(terminate);
-        if (item->service[0]) info->ApplicationType = RmService;
-        else if (!wcsicmp(base, L"explorer.exe")) info->ApplicationType = RmExplorer;
-        else if (find_window(windows, pid, &main)) info->ApplicationType = main ? RmMainWindow : RmOtherWindow;
-        else if (image[0] && is_console_image(image)) info->ApplicationType = RmConsole;
-        else info->ApplicationType = RmUnknownApp;
-
-        /* The Restart Manager does not reach across sessions: another session's process needs
-         * a reboot (services live in session 0 and are stopped through the SCM instead). */
-        if (info->ApplicationType != RmService && info->TSSessionId != my_session)
-            *reasons |= RmRebootReasonSessionMismatch;
-    }
-
-    if (item->service[0])
-    {
-        lstrcpynW(info->strServiceShortName, item->service, ARRAYSIZE(info->strServiceShortName));
-        lstrcpynW(info->strAppName, item->service_display, ARRAYSIZE(info->strAppName));
-    }
-    /* Never the window title: every name seen in Windows' logs is a FileDescription or, for an
-     * image without one, its file name without the extension. */
-    if (!info->strAppName[0] && image[0] && !get_file_description(image, info->strAppName, ARRAYSIZE(info->strAppName)))
-        name_from_file(base, info->strAppName, ARRAYSIZE(info->strAppName));
+    info->ApplicationType = classify_process(item, image, base, windows, reasons);
+    /* The Restart Manager does not reach across sessions: another session's process needs a
+     * reboot (services live in session 0 and are stopped through the SCM instead). */
+    if (info->ApplicationType != RmCritical && info->ApplicationType != RmService && info->TSSessionId != my_session)
+        *reasons |= RmRebootReasonSessionMismatch;
+    name_process(item, image, base, info);
 
     if (info->ApplicationType == RmService) info->bRestartable = TRUE;
     else if (info->ApplicationType != RmCritical) info->bRestartable = can_restart(process, info->ApplicationType);
@@ -348,7 +313,7 @@ DWORD describe_affected(const struct affected_list *list, const struct filter_li
                         RM_PROCESS_INFO *infos, DWORD *reasons)
 {
     struct window_list windows = { NULL, 0, 0 };
-    unsigned int i;
+    size_t i;
 
     if (list->count) EnumWindows(add_window, (LPARAM)&windows);
     for (i = 0; i < list->count; i++) describe_process(&list->items[i], &windows, filters, &infos[i], reasons);

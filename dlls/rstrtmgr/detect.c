@@ -31,56 +31,11 @@
 
 #include "rstrtmgr_private.h"
 
-#include <winternl.h>
 #include <tlhelp32.h>
 
+#include "winternl_shim.h"
+
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
-
-#define SystemExtendedHandleInformation        64
-#define FileProcessIdsUsingFileInformation     47
-#define ObjectNameInformationClass             1
-#ifndef STATUS_INFO_LENGTH_MISMATCH
-#define STATUS_INFO_LENGTH_MISMATCH ((NTSTATUS)0xc0000004)
-#endif
-#ifndef STATUS_NOT_IMPLEMENTED
-#define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xc0000002)
-#endif
-#ifndef STATUS_INVALID_INFO_CLASS
-#define STATUS_INVALID_INFO_CLASS ((NTSTATUS)0xc0000003)
-#endif
-#ifndef STATUS_BUFFER_OVERFLOW
-#define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005)
-#endif
-
-struct handle_entry
-{
-    void *object;
-    ULONG_PTR pid;
-    ULONG_PTR value;
-    ULONG access;
-    USHORT backtrace;
-    USHORT type;
-    ULONG attributes;
-    ULONG reserved;
-};
-
-struct handle_snapshot
-{
-    ULONG_PTR count;
-    ULONG_PTR reserved;
-    struct handle_entry handles[1];
-};
-
-struct file_pids
-{
-    ULONG count;
-    ULONG_PTR pids[1];
-};
-
-BOOL task_cancelled(struct session *session)
-{
-    return session && session->cancel_requested;
-}
 
 static struct affected *find_affected(struct affected_list *list, DWORD pid)
 {
@@ -102,14 +57,8 @@ static DWORD add_affected(struct affected_list *list, DWORD pid, const FILETIME 
     if (!get_process_identity(pid, &identity)) return ERROR_SUCCESS;
     if (start && memcmp(start, &identity.ProcessStartTime, sizeof(*start))) return ERROR_SUCCESS;
 
-    if (list->count == list->capacity)
-    {
-        unsigned int capacity = list->capacity ? list->capacity * 2 : 8;
-
-        if (!(item = realloc(list->items, capacity * sizeof(*item)))) return ERROR_OUTOFMEMORY;
-        list->items = item;
-        list->capacity = capacity;
-    }
+    if (!array_reserve((void **)&list->items, &list->capacity, list->count + 1, sizeof(*item)))
+        return ERROR_OUTOFMEMORY;
     item = &list->items[list->count++];
     memset(item, 0, sizeof(*item));
     item->process = identity;
@@ -119,21 +68,28 @@ static DWORD add_affected(struct affected_list *list, DWORD pid, const FILETIME 
 
 /* ------------------------------------------------------------------ open handles */
 
+/* Whether a file handle of this process names a registered file. */
+static BOOL handle_names_registered_file(HANDLE handle, const struct path_set *files, OBJECT_NAME_INFORMATION *name,
+                                         ULONG size)
+{
+    UNICODE_STRING *text = &name->Name;
+    ULONG len;
+
+    if (NtQueryObject(handle, ObjectNameInformation, name, size - sizeof(WCHAR), &len)) return FALSE;
+    if (!text->Buffer || !text->Length) return FALSE;
+    text->Buffer[text->Length / sizeof(WCHAR)] = 0;
+    return path_set_match(files, text->Buffer);
+}
+
 /* Whether one of this process's own handles names a registered file.  Used where the
  * per-file query cannot tell our own handles from the probe it needs: the process handle list
  * (Windows 8 and later) holds only our handles, and only disk files are named, since naming
  * some pipes can block. */
 static BOOL own_handles_use(const struct path_set *files)
 {
-    struct
-    {
-        HANDLE value;
-        ULONG_PTR handle_count, pointer_count;
-        ULONG access, type, attributes, reserved;
-    } *entry;
-    struct { ULONG_PTR count, reserved; } *list;
+    PROCESS_HANDLE_SNAPSHOT_INFORMATION *list;
     ULONG size = 64 * 1024, needed = 0, name_size = 64 * 1024;
-    UNICODE_STRING *name;
+    OBJECT_NAME_INFORMATION *name;
     NTSTATUS status;
     BOOL found = FALSE;
     ULONG_PTR i;
@@ -141,7 +97,7 @@ static BOOL own_handles_use(const struct path_set *files)
     for (;;)
     {
         if (!(list = malloc(size))) return FALSE;
-        status = NtQueryInformationProcess(GetCurrentProcess(), 51 /* ProcessHandleInformation */, list, size, &needed);
+        status = NtQueryInformationProcess(GetCurrentProcess(), ProcessHandleInformation, list, size, &needed);
         if (status != STATUS_INFO_LENGTH_MISMATCH || size >= 16 * 1024 * 1024) break;
         free(list);
         size = max(size * 2, needed + 4096);
@@ -151,17 +107,12 @@ static BOOL own_handles_use(const struct path_set *files)
         free(list);
         return FALSE;
     }
-    entry = (void *)(list + 1);
-    for (i = 0; i < list->count && !found; i++)
+    for (i = 0; i < list->NumberOfHandles && !found; i++)
     {
-        ULONG len;
+        HANDLE handle = list->Handles[i].HandleValue;
 
-        if (GetFileType(entry[i].value) != FILE_TYPE_DISK) continue;
-        if (NtQueryObject(entry[i].value, ObjectNameInformationClass, name, name_size - sizeof(WCHAR), &len)
-                || !name->Buffer || !name->Length)
-            continue;
-        name->Buffer[name->Length / sizeof(WCHAR)] = 0;
-        found = path_set_match(files, name->Buffer);
+        if (GetFileType(handle) != FILE_TYPE_DISK) continue;
+        found = handle_names_registered_file(handle, files, name, name_size);
     }
     free(name);
     free(list);
@@ -174,7 +125,7 @@ static BOOL detect_by_file_query(const struct prepared_resources *prepared, stru
 {
     const struct resources *res = &prepared->res;
     ULONG_PTR buffer[1024];
-    struct file_pids *pids = (struct file_pids *)buffer;
+    FILE_PROCESS_IDS_USING_FILE_INFORMATION *pids = (FILE_PROCESS_IDS_USING_FILE_INFORMATION *)buffer;
     unsigned int i, j;
 
     *ret = ERROR_SUCCESS;
@@ -184,6 +135,7 @@ static BOOL detect_by_file_query(const struct prepared_resources *prepared, stru
         NTSTATUS status;
         HANDLE file;
 
+        if (prepared->devices[i]) continue;  /* opening a pipe takes an instance from its server */
         file = CreateFileW(res->files[i], FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                            NULL, OPEN_EXISTING, 0, NULL);
         if (file == INVALID_HANDLE_VALUE) continue;
@@ -191,21 +143,21 @@ static BOOL detect_by_file_query(const struct prepared_resources *prepared, stru
         CloseHandle(file);
         if (status == STATUS_NOT_IMPLEMENTED || status == STATUS_INVALID_INFO_CLASS) return FALSE;
         if (status) continue;
-        for (j = 0; j < pids->count && j < ARRAYSIZE(buffer) - 1 && !*ret; j++)
+        for (j = 0; j < pids->NumberOfProcessIdsInList && j < ARRAYSIZE(buffer) - 1 && !*ret; j++)
         {
             /* Our own probe handle is listed as well; our own handles are checked below. */
-            if (pids->pids[j] == GetCurrentProcessId()) continue;
-            *ret = add_affected(list, (DWORD)pids->pids[j], NULL);
+            if (pids->ProcessIdList[j] == GetCurrentProcessId()) continue;
+            *ret = add_affected(list, (DWORD)pids->ProcessIdList[j], NULL);
         }
     }
     if (!*ret && own_handles_use(&prepared->files)) *ret = add_affected(list, GetCurrentProcessId(), NULL);
     return TRUE;
 }
 
-static struct handle_snapshot *snapshot_handles(void)
+static SYSTEM_HANDLE_INFORMATION_EX *snapshot_handles(void)
 {
     ULONG size = 256 * 1024, needed;
-    struct handle_snapshot *snapshot;
+    SYSTEM_HANDLE_INFORMATION_EX *snapshot;
     NTSTATUS status;
 
     for (;;)
@@ -226,17 +178,17 @@ static struct handle_snapshot *snapshot_handles(void)
 
 /* The object type index of files in this snapshot: the type of a file handle we hold.  The
  * number is not fixed (and under Wine differs from what NtQueryObject reports). */
-static BOOL find_file_type(const struct handle_snapshot *snapshot, HANDLE probe, USHORT *type)
+static BOOL find_file_type(const SYSTEM_HANDLE_INFORMATION_EX *snapshot, HANDLE probe, USHORT *type)
 {
     ULONG_PTR i;
 
-    for (i = 0; i < snapshot->count; i++)
+    for (i = 0; i < snapshot->NumberOfHandles; i++)
     {
-        const struct handle_entry *entry = &snapshot->handles[i];
+        const SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX *entry = &snapshot->Handles[i];
 
-        if (entry->pid == GetCurrentProcessId() && entry->value == (ULONG_PTR)probe)
+        if (entry->UniqueProcessId == GetCurrentProcessId() && entry->HandleValue == (ULONG_PTR)probe)
         {
-            *type = entry->type;
+            *type = entry->ObjectTypeIndex;
             return TRUE;
         }
     }
@@ -257,78 +209,83 @@ static HANDLE open_probe_file(void)
                        NULL, OPEN_EXISTING, 0, NULL);
 }
 
-static BOOL handle_names_registered_file(HANDLE handle, const struct path_set *files, UNICODE_STRING *name, ULONG size)
+/* A walk of the system handle table: what it needs besides the table, and the process whose
+ * handles it is reading (the table is grouped by process, so one open process handle serves
+ * a run). */
+struct handle_walk
 {
-    ULONG len;
+    const struct path_set *files;
+    HANDLE probe;
+    USHORT file_type;
+    OBJECT_NAME_INFORMATION *name;
+    ULONG name_size;
+    HANDLE process;
+    ULONG_PTR process_pid;
+};
 
-    if (NtQueryObject(handle, ObjectNameInformationClass, name, size - sizeof(WCHAR), &len)) return FALSE;
-    if (!name->Buffer || !name->Length) return FALSE;
-    name->Buffer[name->Length / sizeof(WCHAR)] = 0;
-    return path_set_match(files, name->Buffer);
+/* Whether one entry of the table is a handle to a registered file. */
+static BOOL entry_names_registered_file(struct handle_walk *walk, const SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX *entry)
+{
+    DWORD self = GetCurrentProcessId();
+    HANDLE handle;
+    BOOL ret;
+
+    if (entry->UniqueProcessId == self)
+        return handle_names_registered_file((HANDLE)entry->HandleValue, walk->files, walk->name, walk->name_size);
+    if (entry->UniqueProcessId != walk->process_pid)
+    {
+        if (walk->process) CloseHandle(walk->process);
+        walk->process = OpenProcess(PROCESS_DUP_HANDLE, FALSE, (DWORD)entry->UniqueProcessId);
+        walk->process_pid = entry->UniqueProcessId;
+    }
+    if (!walk->process || !DuplicateHandle(walk->process, (HANDLE)entry->HandleValue, GetCurrentProcess(), &handle,
+                                           0, FALSE, DUPLICATE_SAME_ACCESS))
+        return FALSE;
+    ret = handle_names_registered_file(handle, walk->files, walk->name, walk->name_size);
+    CloseHandle(handle);
+    return ret;
+}
+
+static DWORD walk_handle_table(struct session *session, struct handle_walk *walk,
+                               const SYSTEM_HANDLE_INFORMATION_EX *snapshot, struct affected_list *list)
+{
+    DWORD ret = ERROR_SUCCESS, self = GetCurrentProcessId();
+    ULONG_PTR i;
+
+    for (i = 0; i < snapshot->NumberOfHandles && !ret; i++)
+    {
+        const SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX *entry = &snapshot->Handles[i];
+
+        if (entry->ObjectTypeIndex != walk->file_type) continue;
+        if (entry->UniqueProcessId == self && entry->HandleValue == (ULONG_PTR)walk->probe) continue;
+        if (!(i & 255) && task_cancelled(session)) return ERROR_CANCELLED;
+        /* One matching handle is enough to list a process. */
+        if (find_affected(list, (DWORD)entry->UniqueProcessId)) continue;
+        if (entry_names_registered_file(walk, entry)) ret = add_affected(list, (DWORD)entry->UniqueProcessId, NULL);
+    }
+    return ret;
 }
 
 static DWORD detect_by_handle_table(struct session *session, const struct path_set *files, struct affected_list *list)
 {
-    const ULONG name_size = 64 * 1024;
-    struct handle_snapshot *snapshot;
-    UNICODE_STRING *name;
-    HANDLE probe, process = NULL;
-    DWORD ret = ERROR_SUCCESS, self = GetCurrentProcessId();
-    ULONG_PTR process_pid = 0, i;
-    USHORT file_type;
+    struct handle_walk walk = { files, NULL, 0, NULL, 64 * 1024, NULL, 0 };
+    SYSTEM_HANDLE_INFORMATION_EX *snapshot;
+    DWORD ret = ERROR_SUCCESS;
 
-    if ((probe = open_probe_file()) == INVALID_HANDLE_VALUE) return ERROR_SUCCESS;
+    if ((walk.probe = open_probe_file()) == INVALID_HANDLE_VALUE) return ERROR_SUCCESS;
     if (!(snapshot = snapshot_handles()))
     {
-        CloseHandle(probe);
+        CloseHandle(walk.probe);
         return ERROR_SUCCESS;
     }
-    if (!find_file_type(snapshot, probe, &file_type) || !(name = malloc(name_size)))
-    {
+    if (!find_file_type(snapshot, walk.probe, &walk.file_type) || !(walk.name = malloc(walk.name_size)))
         WARN("cannot tell file handles in the handle table\n");
-        free(snapshot);
-        CloseHandle(probe);
-        return ERROR_SUCCESS;
-    }
+    else ret = walk_handle_table(session, &walk, snapshot, list);
 
-    for (i = 0; i < snapshot->count && !ret; i++)
-    {
-        const struct handle_entry *entry = &snapshot->handles[i];
-        HANDLE handle;
-
-        if (entry->type != file_type) continue;
-        if (entry->pid == self && entry->value == (ULONG_PTR)probe) continue;
-        if (!(i & 255) && task_cancelled(session))
-        {
-            ret = ERROR_CANCELLED;
-            break;
-        }
-        /* One matching handle is enough to list a process. */
-        if (find_affected(list, (DWORD)entry->pid)) continue;
-
-        if (entry->pid == self) handle = (HANDLE)entry->value;
-        else
-        {
-            /* The table is grouped by process, so one open process handle serves a run. */
-            if (entry->pid != process_pid)
-            {
-                if (process) CloseHandle(process);
-                process = OpenProcess(PROCESS_DUP_HANDLE, FALSE, (DWORD)entry->pid);
-                process_pid = entry->pid;
-            }
-            if (!process || !DuplicateHandle(process, (HANDLE)entry->value, GetCurrentProcess(), &handle,
-                                             0, FALSE, DUPLICATE_SAME_ACCESS))
-                continue;
-        }
-        if (handle_names_registered_file(handle, files, name, name_size))
-            ret = add_affected(list, (DWORD)entry->pid, NULL);
-        if (entry->pid != self) CloseHandle(handle);
-    }
-
-    if (process) CloseHandle(process);
-    free(name);
+    if (walk.process) CloseHandle(walk.process);
+    free(walk.name);
     free(snapshot);
-    CloseHandle(probe);
+    CloseHandle(walk.probe);
     return ret;
 }
 
@@ -381,7 +338,7 @@ static DWORD detect_by_images(struct session *session, const struct path_set *fi
     PROCESSENTRY32W entry = { sizeof(entry) };
     WCHAR image[MAX_PATH];
     DWORD *helper_pids = NULL, ret = ERROR_SUCCESS;
-    unsigned int helper_count = 0;
+    size_t helper_count = 0, helper_capacity = 0;
     HANDLE snapshot;
 
     if ((snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0)) == INVALID_HANDLE_VALUE)
@@ -406,14 +363,9 @@ static DWORD detect_by_images(struct session *session, const struct path_set *fi
             ret = add_affected(list, entry.th32ProcessID, NULL);
         else if (needs_helper(process))
         {
-            DWORD *pids = realloc(helper_pids, (helper_count + 1) * sizeof(*pids));
-
-            if (!pids) ret = ERROR_OUTOFMEMORY;
-            else
-            {
-                helper_pids = pids;
-                helper_pids[helper_count++] = entry.th32ProcessID;
-            }
+            if (!array_reserve((void **)&helper_pids, &helper_capacity, helper_count + 1, sizeof(*helper_pids)))
+                ret = ERROR_OUTOFMEMORY;
+            else helper_pids[helper_count++] = entry.th32ProcessID;
         }
         else if (modules_use_registered_file(process, files))
             ret = add_affected(list, entry.th32ProcessID, NULL);
@@ -428,30 +380,6 @@ static DWORD detect_by_images(struct session *session, const struct path_set *fi
 
 /* ------------------------------------------------------------------ services */
 
-static ENUM_SERVICE_STATUS_PROCESSW *enum_active_services(DWORD *count)
-{
-    ENUM_SERVICE_STATUS_PROCESSW *services = NULL;
-    DWORD size = 0, needed = 0, resume = 0;
-    SC_HANDLE manager;
-
-    *count = 0;
-    if (!(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE))) return NULL;
-    for (;;)
-    {
-        if (EnumServicesStatusExW(manager, SC_ENUM_PROCESS_INFO, SERVICE_WIN32, SERVICE_ACTIVE,
-                                  (BYTE *)services, size, &needed, count, &resume, NULL))
-            break;
-        free(services);
-        services = NULL;
-        *count = 0;
-        resume = 0;
-        if (GetLastError() != ERROR_MORE_DATA || !(services = malloc(size + needed))) break;
-        size += needed;
-    }
-    CloseServiceHandle(manager);
-    return services;
-}
-
 static void set_service(struct affected *item, const ENUM_SERVICE_STATUS_PROCESSW *service)
 {
     lstrcpynW(item->service, service->lpServiceName, ARRAYSIZE(item->service));
@@ -464,10 +392,14 @@ static DWORD detect_services(const struct resources *res, struct affected_list *
 {
     ENUM_SERVICE_STATUS_PROCESSW *services;
     DWORD count, i, ret = ERROR_SUCCESS;
+    SC_HANDLE manager;
     unsigned int j;
 
     if (!res->nservices && !list->count) return ERROR_SUCCESS;
-    if (!(services = enum_active_services(&count))) return ERROR_SUCCESS;
+    if (!(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE))) return ERROR_SUCCESS;
+    services = enum_active_services(manager, &count);
+    CloseServiceHandle(manager);
+    if (!services) return ERROR_SUCCESS;
 
     for (i = 0; i < count && !ret; i++)
     {
@@ -491,114 +423,6 @@ static DWORD detect_services(const struct resources *res, struct affected_list *
 }
 
 /* ------------------------------------------------------------------ all of it */
-
-static DWORD read_sequence(HKEY key)
-{
-    DWORD type, sequence = 0, size = sizeof(sequence);
-
-    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size) || type != REG_DWORD)
-        sequence = ~0u;  /* damaged: never matches a cache */
-    return sequence;
-}
-
-void release_prepared(struct prepared_resources *prepared)
-{
-    if (InterlockedDecrement(&prepared->refcount)) return;
-    free_resources(&prepared->res);
-    path_set_free(&prepared->files);
-    free(prepared);
-}
-
-/*
- * Whether a registered file could be mapped as an executable image: it starts with "MZ", or
- * it cannot be read to tell.  Images are the only files a process can use without holding a
- * handle (module lists show them), and walking every process's module list is most of what
- * RmGetList costs under Wine: a registration without images skips that walk.
- * - A name that does not exist when it is registered is not an image: no process can have it
- *   loaded.
- * - A file someone holds open without sharing read access is not mapped as an image either:
- *   a mapping reads the file, so the two exclude each other; and the holder is found through
- *   its handle.
- */
-static BOOL may_be_image(const WCHAR *name)
-{
-    char magic[2] = { 0 };
-    DWORD got = 0, error;
-    HANDLE file;
-    BOOL ret;
-
-    file = CreateFileW(name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                       OPEN_EXISTING, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE)
-    {
-        error = GetLastError();
-        return error != ERROR_FILE_NOT_FOUND && error != ERROR_PATH_NOT_FOUND && error != ERROR_SHARING_VIOLATION;
-    }
-    ret = !ReadFile(file, magic, sizeof(magic), &got, NULL) || (got == 2 && magic[0] == 'M' && magic[1] == 'Z');
-    CloseHandle(file);
-    return ret;
-}
-
-/* Bring the registered names to canonical form once per registration change: with 10,000
- * registered files this is what costs, and installers ask for the list repeatedly. */
-DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resources **result)
-{
-    struct prepared_resources *prepared;
-    DWORD sequence = read_sequence(key), ret;
-    unsigned int i;
-    BOOL redirected;
-    void *redirect;
-
-    AcquireSRWLockShared(&session->cache_lock);
-    if ((prepared = session->prepared) && prepared->sequence == sequence && sequence != ~0u)
-        InterlockedIncrement(&prepared->refcount);
-    else prepared = NULL;
-    ReleaseSRWLockShared(&session->cache_lock);
-    if ((*result = prepared)) return ERROR_SUCCESS;
-
-    if (!(prepared = calloc(1, sizeof(*prepared)))) return ERROR_OUTOFMEMORY;
-    prepared->refcount = 1;
-    prepared->sequence = sequence;
-    if ((ret = load_resources(key, &prepared->res)))
-    {
-        free(prepared);
-        return ret;
-    }
-    if (!path_set_init(&prepared->files, prepared->res.nfiles)) ret = ERROR_OUTOFMEMORY;
-    /* Names are matched as written, unredirected (a 32-bit caller's system32\services.exe is
-     * the one that runs): look at the files the same way. */
-    redirected = !Wow64DisableWow64FsRedirection(&redirect);
-    for (i = 0; i < prepared->res.nfiles && !ret; i++)
-    {
-        DWORD attrs = GetFileAttributesW(prepared->res.files[i]);
-        WCHAR *path;
-
-        /* Windows refuses a registered directory, and only then, when the list is asked for. */
-        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
-        {
-            TRACE("%s is a directory\n", debugstr_w(prepared->res.files[i]));
-            prepared->error = ERROR_ACCESS_DENIED;
-        }
-        else if ((path = normalize_path(prepared->res.files[i], TRUE)) && !path_set_add(&prepared->files, path))
-            ret = ERROR_OUTOFMEMORY;
-        else if (attrs != INVALID_FILE_ATTRIBUTES && !prepared->images)
-            prepared->images = may_be_image(prepared->res.files[i]);
-    }
-    if (!redirected) Wow64RevertWow64FsRedirection(redirect);
-    if (ret)
-    {
-        release_prepared(prepared);
-        return ret;
-    }
-
-    InterlockedIncrement(&prepared->refcount);  /* the session's reference */
-    AcquireSRWLockExclusive(&session->cache_lock);
-    if (session->prepared) release_prepared(session->prepared);
-    session->prepared = prepared;
-    ReleaseSRWLockExclusive(&session->cache_lock);
-    *result = prepared;
-    return ERROR_SUCCESS;
-}
 
 DWORD detect_affected(struct session *session, const struct prepared_resources *prepared, struct affected_list *list)
 {

@@ -52,9 +52,10 @@ static WCHAR *make_value_name(const WCHAR *module, const RM_UNIQUE_PROCESS *proc
 
     if (process)
     {
-        if (!(name = malloc(64 * sizeof(WCHAR)))) return NULL;
-        swprintf(name, 64, L"%ls%08lx:%08lx:%08lx", process_prefix, process->dwProcessId,
-                 process->ProcessStartTime.dwHighDateTime, process->ProcessStartTime.dwLowDateTime);
+        len = ARRAYSIZE(process_prefix) - 1;
+        if (!(name = malloc((len + RM_PROCESS_TEXT_CHARS + 1) * sizeof(WCHAR)))) return NULL;
+        wcscpy(name, process_prefix);
+        format_process_text(process, name + len);
         return name;
     }
     len = wcslen(prefix) + wcslen(target) + 1;
@@ -69,14 +70,13 @@ static DWORD open_filter_key(HKEY session_key, BOOL create, HKEY *key)
     LSTATUS status = open_session_subkey(session_key, L"Filters", create, key);
 
     if (status == ERROR_FILE_NOT_FOUND) return ERROR_FILE_NOT_FOUND;
-    return status ? ERROR_WRITE_FAULT : ERROR_SUCCESS;
+    return session_store_error(status);
 }
 
 static DWORD change_filter(DWORD handle, const WCHAR *module, RM_UNIQUE_PROCESS *process,
                            const WCHAR *service, RM_FILTER_ACTION action)
 {
     struct session *session;
-    struct store_lock lock;
     HKEY session_key, filter_key;
     WCHAR *name;
     DWORD ret;
@@ -88,7 +88,7 @@ static DWORD change_filter(DWORD handle, const WCHAR *module, RM_UNIQUE_PROCESS 
         return ERROR_OUTOFMEMORY;
     }
 
-    if (!(ret = lock_store(&lock)))
+    if (!(ret = lock_store()))
     {
         if (!(ret = open_stored_session(session, KEY_ALL_ACCESS, &session_key)))
         {
@@ -107,7 +107,7 @@ static DWORD change_filter(DWORD handle, const WCHAR *module, RM_UNIQUE_PROCESS 
             }
             RegCloseKey(session_key);
         }
-        unlock_store(&lock);
+        unlock_store();
     }
     free(name);
     release_session(session);
@@ -151,8 +151,7 @@ void free_filters(struct filter_list *list)
 
     for (i = 0; i < list->count; i++) free(list->filters[i].name);
     free(list->filters);
-    list->filters = NULL;
-    list->count = 0;
+    memset(list, 0, sizeof(*list));
 }
 
 static BOOL parse_filter(const WCHAR *name, DWORD action, struct filter *filter)
@@ -165,12 +164,8 @@ static BOOL parse_filter(const WCHAR *name, DWORD action, struct filter *filter)
 
     if (!wcsncmp(name, process_prefix, wcslen(process_prefix)))
     {
-        RM_UNIQUE_PROCESS *process = &filter->process;
-
         filter->trigger = RmFilterTriggerProcess;
-        return swscanf(name + wcslen(process_prefix), L"%lx:%lx:%lx", &process->dwProcessId,
-                       &process->ProcessStartTime.dwHighDateTime,
-                       &process->ProcessStartTime.dwLowDateTime) == 3;
+        return parse_process_text(name + wcslen(process_prefix), &filter->process);
     }
     if (!wcsncmp(name, file_prefix, wcslen(file_prefix)))
     {
@@ -198,39 +193,39 @@ DWORD load_filters(HKEY session_key, struct filter_list *list)
     HKEY key;
     DWORD ret;
 
-    list->filters = NULL;
-    list->count = 0;
+    memset(list, 0, sizeof(*list));
     if ((ret = open_filter_key(session_key, FALSE, &key)))
         return ret == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : ret;
 
-    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, NULL, NULL, NULL)
+    if ((ret = session_store_error(RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name,
+                                                    NULL, NULL, NULL)))
             || !(name = malloc((max_name + 1) * sizeof(WCHAR))))
     {
         RegCloseKey(key);
-        return ERROR_OUTOFMEMORY;
+        return ret ? ret : ERROR_OUTOFMEMORY;
     }
     for (index = 0;; index++)
     {
-        struct filter *filters, filter;
+        struct filter filter;
 
         name_len = max_name + 1;
         size = sizeof(action);
         ret = RegEnumValueW(key, index, name, &name_len, NULL, &type, (BYTE *)&action, &size);
         if (ret == ERROR_NO_MORE_ITEMS) { ret = ERROR_SUCCESS; break; }
         if (ret == ERROR_MORE_DATA) continue;
-        if (ret) { ret = ERROR_WRITE_FAULT; break; }
+        /* Any other error ends the walk: a deleted key fails every index alike. */
+        if (ret) { ret = session_store_error(ret); break; }
         if (type != REG_DWORD || size != sizeof(action) || !parse_filter(name, action, &filter))
         {
             WARN("skipping damaged filter %s\n", debugstr_w(name));
             continue;
         }
-        if (!(filters = realloc(list->filters, (list->count + 1) * sizeof(*filters))))
+        if (!array_reserve((void **)&list->filters, &list->capacity, list->count + 1, sizeof(*list->filters)))
         {
             free(filter.name);
             ret = ERROR_OUTOFMEMORY;
             break;
         }
-        list->filters = filters;
         list->filters[list->count++] = filter;
     }
     free(name);

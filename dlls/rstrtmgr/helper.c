@@ -68,15 +68,74 @@ static void stop_helper(void)
     helper_id = 0;
 }
 
-static BOOL start_helper(void)
+/* Two pipes: the helper reads requests from in_read and writes answers to out_write; only
+ * those two ends are inheritable. */
+static BOOL make_pipes(HANDLE *in_read, HANDLE *in_write, HANDLE *out_read, HANDLE *out_write)
 {
     SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+
+    if (!CreatePipe(in_read, in_write, &sa, 0)) return FALSE;
+    if (!CreatePipe(out_read, out_write, &sa, 0))
+    {
+        CloseHandle(*in_read);
+        CloseHandle(*in_write);
+        return FALSE;
+    }
+    SetHandleInformation(*in_write, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(*out_read, HANDLE_FLAG_INHERIT, 0);
+    return TRUE;
+}
+
+/* Hand the helper its two pipe ends and nothing else: inheriting the caller's open files
+ * would make it look like one more process using them.  Without an attribute list (it cannot
+ * be made) the helper inherits every inheritable handle, as before Windows Vista. */
+static void init_startup_info(STARTUPINFOEXW *si, HANDLE inherit[2])
+{
+    SIZE_T attr_size = 0;
+
+    memset(si, 0, sizeof(*si));
+    si->StartupInfo.cb = sizeof(*si);
+    si->StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si->StartupInfo.hStdInput = inherit[0];
+    si->StartupInfo.hStdOutput = inherit[1];
+    si->StartupInfo.hStdError = inherit[1];
+    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_size);
+    if ((si->lpAttributeList = malloc(attr_size))
+            && (!InitializeProcThreadAttributeList(si->lpAttributeList, 1, 0, &attr_size)
+                || !UpdateProcThreadAttribute(si->lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                              inherit, 2 * sizeof(HANDLE), NULL, NULL)))
+    {
+        free(si->lpAttributeList);
+        si->lpAttributeList = NULL;
+    }
+}
+
+static BOOL create_helper_process(const WCHAR *path, STARTUPINFOEXW *si, PROCESS_INFORMATION *pi)
+{
+    WCHAR cmdline[MAX_PATH + 16];
+    void *redirect = NULL;
+    BOOL ok;
+
+    swprintf(cmdline, ARRAYSIZE(cmdline), L"\"%ls\" serve", path);
+    Wow64DisableWow64FsRedirection(&redirect);
+    ok = CreateProcessW(path, cmdline, NULL, NULL, TRUE,
+                        CREATE_NO_WINDOW | (si->lpAttributeList ? EXTENDED_STARTUPINFO_PRESENT : 0),
+                        NULL, NULL, &si->StartupInfo, pi);
+    Wow64RevertWow64FsRedirection(redirect);
+    if (si->lpAttributeList)
+    {
+        DeleteProcThreadAttributeList(si->lpAttributeList);
+        free(si->lpAttributeList);
+    }
+    return ok;
+}
+
+static BOOL start_helper(void)
+{
     STARTUPINFOEXW si;
     PROCESS_INFORMATION pi;
-    WCHAR path[MAX_PATH], cmdline[MAX_PATH + 16];
+    WCHAR path[MAX_PATH];
     HANDLE in_read, in_write, out_read, out_write, inherit[2];
-    SIZE_T attr_size = 0;
-    void *redirect = NULL;
     BOOL ok;
 
     if (!find_helper(path, ARRAYSIZE(path)))
@@ -84,47 +143,11 @@ static BOOL start_helper(void)
         WARN("rmhelper64.exe not found: modules of 64-bit processes are not checked\n");
         return FALSE;
     }
-    if (!CreatePipe(&in_read, &in_write, &sa, 0)) return FALSE;
-    if (!CreatePipe(&out_read, &out_write, &sa, 0))
-    {
-        CloseHandle(in_read);
-        CloseHandle(in_write);
-        return FALSE;
-    }
-    SetHandleInformation(in_write, HANDLE_FLAG_INHERIT, 0);
-    SetHandleInformation(out_read, HANDLE_FLAG_INHERIT, 0);
-
-    /* Hand the helper its two pipe ends and nothing else: inheriting the caller's open files
-     * would make it look like one more process using them. */
-    memset(&si, 0, sizeof(si));
-    si.StartupInfo.cb = sizeof(si);
-    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-    si.StartupInfo.hStdInput = in_read;
-    si.StartupInfo.hStdOutput = out_write;
-    si.StartupInfo.hStdError = out_write;
+    if (!make_pipes(&in_read, &in_write, &out_read, &out_write)) return FALSE;
     inherit[0] = in_read;
     inherit[1] = out_write;
-    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_size);
-    if ((si.lpAttributeList = malloc(attr_size))
-            && (!InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0, &attr_size)
-                || !UpdateProcThreadAttribute(si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
-                                              inherit, sizeof(inherit), NULL, NULL)))
-    {
-        free(si.lpAttributeList);
-        si.lpAttributeList = NULL;
-    }
-
-    swprintf(cmdline, ARRAYSIZE(cmdline), L"\"%ls\" serve", path);
-    Wow64DisableWow64FsRedirection(&redirect);
-    ok = CreateProcessW(path, cmdline, NULL, NULL, TRUE,
-                        CREATE_NO_WINDOW | (si.lpAttributeList ? EXTENDED_STARTUPINFO_PRESENT : 0),
-                        NULL, NULL, &si.StartupInfo, &pi);
-    Wow64RevertWow64FsRedirection(redirect);
-    if (si.lpAttributeList)
-    {
-        DeleteProcThreadAttributeList(si.lpAttributeList);
-        free(si.lpAttributeList);
-    }
+    init_startup_info(&si, inherit);
+    ok = create_helper_process(path, &si, &pi);
     CloseHandle(in_read);
     CloseHandle(out_write);
     if (!ok)
@@ -159,14 +182,8 @@ static DWORD exchange(const WCHAR *request, WCHAR **answer)
     *answer = NULL;
     do
     {
-        if (size - len < 4096)
-        {
-            WCHAR *bigger;
-
-            size = size ? size * 2 : 65536;
-            if (!(bigger = realloc(*answer, size * sizeof(WCHAR)))) return ERROR_OUTOFMEMORY;
-            *answer = bigger;
-        }
+        /* Read in large pieces: module lists of every process make long answers. */
+        if (!array_reserve((void **)answer, &size, max(len + 4096, 65536), sizeof(WCHAR))) return ERROR_OUTOFMEMORY;
         if (!ReadFile(helper_output, *answer + len, (DWORD)((size - len - 1) * sizeof(WCHAR)), &done, NULL) || !done)
             return ERROR_BROKEN_PIPE;
         len += done / sizeof(WCHAR);
@@ -218,7 +235,7 @@ DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer
 BOOL helper_read_params(DWORD pid, struct process_params *params)
 {
     WCHAR request[16], *answer, *line, *next;
-    size_t env_size = 0;
+    size_t env_size = 0, env_capacity = 0;
 
     memset(params, 0, sizeof(*params));
     swprintf(request, ARRAYSIZE(request), L"P %lx\n", pid);
@@ -236,13 +253,11 @@ BOOL helper_read_params(DWORD pid, struct process_params *params)
         case 'E':
         {
             size_t len = wcslen(line + 2) + 1;
-            WCHAR *env = realloc(params->env, (env_size + len + 1) * sizeof(WCHAR));
 
-            if (!env) break;
-            params->env = env;
-            memcpy(env + env_size, line + 2, len * sizeof(WCHAR));
+            if (!array_reserve((void **)&params->env, &env_capacity, env_size + len + 1, sizeof(WCHAR))) break;
+            memcpy(params->env + env_size, line + 2, len * sizeof(WCHAR));
             env_size += len;
-            env[env_size] = 0;
+            params->env[env_size] = 0;
             params->env_len = env_size + 1;
             break;
         }

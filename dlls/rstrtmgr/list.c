@@ -75,7 +75,9 @@ DWORD WINAPI RmGetList(DWORD handle, UINT *needed, UINT *count, RM_PROCESS_INFO 
 
     if (!needed || !count || !reasons) return ERROR_BAD_ARGUMENTS;
     if (*count && !apps) return ERROR_BAD_ARGUMENTS;
-    if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
+    /* Only the process that started the session may ask, as on Windows: a joined handle, even
+     * one in the primary's own process, gets ERROR_SESSION_CREDENTIAL_CONFLICT. */
+    if ((ret = grab_primary_session(handle, &session))) return ret;
 
     InterlockedExchange(&session->cancel_requested, FALSE);
     if (!(ret = get_affected_list(session, &infos, &found, &found_reasons)))

@@ -1,5 +1,5 @@
 /*
- * Restart Manager: sessions and registration
+ * Restart Manager: the DLL entry point, registration and RmReserveHeap
  *
  * Copyright 2026 The rstrtmgr authors
  *
@@ -26,102 +26,6 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     /* Only on FreeLibrary: at process exit the handles go with the process anyway. */
     else if (reason == DLL_PROCESS_DETACH && !reserved) release_store();
     return TRUE;
-}
-
-/* Look up a handle for an operation only the session's primary may perform. */
-DWORD grab_primary_session(DWORD handle, struct session **session)
-{
-    if (!(*session = grab_session(handle))) return ERROR_INVALID_HANDLE;
-    if (!(*session)->primary)
-    {
-        release_session(*session);
-        return ERROR_SESSION_CREDENTIAL_CONFLICT;
-    }
-    return ERROR_SUCCESS;
-}
-
-static DWORD open_session(BOOL primary, const BYTE key[RM_KEY_BYTES], DWORD *handle)
-{
-    struct session *session;
-    DWORD ret;
-
-    if (!(session = calloc(1, sizeof(*session)))) return ERROR_OUTOFMEMORY;
-    session->refcount = 1;
-    session->primary = primary;
-
-    if (!(ret = hash_session_key(key, session->key_hash)))
-    {
-        if (primary) ret = create_stored_session(session->key_hash, &session->slot, &session->key);
-        else ret = find_stored_session(session->key_hash, &session->slot);
-    }
-    if (!ret && (ret = alloc_session_handle(session, handle)) && primary)
-        delete_stored_session(session);
-    release_session(session);
-    return ret;
-}
-
-/***********************************************************************
- *           RmStartSession (rstrtmgr.@)
- */
-DWORD WINAPI RmStartSession(DWORD *handle, DWORD flags, WCHAR session_key[])
-{
-    BYTE key[RM_KEY_BYTES];
-    DWORD ret;
-
-    TRACE("%p, %#lx, %p\n", handle, flags, session_key);
-
-    if (!handle || !session_key || flags) return ERROR_BAD_ARGUMENTS;
-
-    if (!(ret = generate_session_key(key)) && !(ret = open_session(TRUE, key, handle)))
-    {
-        format_session_key(key, session_key);
-        TRACE("started session, handle %lu\n", *handle);
-    }
-    SecureZeroMemory(key, sizeof(key));
-    return ret;
-}
-
-/***********************************************************************
- *           RmJoinSession (rstrtmgr.@)
- */
-DWORD WINAPI RmJoinSession(DWORD *handle, const WCHAR session_key[])
-{
-    BYTE key[RM_KEY_BYTES];
-    DWORD ret;
-
-    TRACE("%p, %p\n", handle, session_key);
-
-    if (!handle || !session_key) return ERROR_BAD_ARGUMENTS;
-
-    /* Anything that is not 32 hex digits cannot validate against any session. */
-    if (!parse_session_key(session_key, key)) return ERROR_SESSION_CREDENTIAL_CONFLICT;
-    if (!(ret = open_session(FALSE, key, handle))) TRACE("joined session, handle %lu\n", *handle);
-    SecureZeroMemory(key, sizeof(key));
-    return ret;
-}
-
-/***********************************************************************
- *           RmEndSession (rstrtmgr.@)
- */
-DWORD WINAPI RmEndSession(DWORD handle)
-{
-    struct session *session;
-    DWORD ret = ERROR_SUCCESS;
-
-    TRACE("%lu\n", handle);
-
-    if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
-
-    /* A secondary only leaves; the primary takes the session and all it holds with it.  If
-     * the store cannot be changed, the handle stays valid so the caller may try again. */
-    if (session->primary)
-    {
-        ret = delete_stored_session(session);
-        if (ret == ERROR_INVALID_HANDLE) ret = ERROR_SUCCESS;  /* already gone from the store */
-    }
-    if (!ret && !free_session_handle(handle, session)) ret = ERROR_INVALID_HANDLE;
-    release_session(session);
-    return ret;
 }
 
 /***********************************************************************

@@ -36,14 +36,11 @@
 #include <winbase.h>
 #include <wingdi.h>
 #include <wincon.h>
-#include <winternl.h>
+#include <stddef.h>
 #include <psapi.h>
 
 #include "remote.h"
-
-#ifndef ProcessWow64Information
-#define ProcessWow64Information 26
-#endif
+#include "winternl_shim.h"
 
 /* Where the fields sit, for 32- and 64-bit targets. */
 struct params_layout
@@ -54,13 +51,23 @@ struct params_layout
     size_t image;           /* .ImagePathName */
     size_t cmdline;         /* .CommandLine */
     size_t env;             /* .Environment */
-    size_t peb_ldr;         /* PEB.Ldr */
+    size_t peb_ldr;         /* PEB.LdrData */
     size_t ldr_load_order;  /* PEB_LDR_DATA.InLoadOrderModuleList */
     size_t entry_name;      /* LDR_DATA_TABLE_ENTRY.FullDllName (its InLoadOrderLinks come first) */
 };
 
-static const struct params_layout layout32 = { 4, 0x10, 0x24, 0x38, 0x40, 0x48, 0x0c, 0x0c, 0x24 };
-static const struct params_layout layout64 = { 8, 0x20, 0x38, 0x60, 0x70, 0x80, 0x18, 0x10, 0x48 };
+#define PARAMS_LAYOUT(bits) \
+    { \
+        bits / 8, offsetof(PEB##bits, ProcessParameters), \
+        offsetof(RTL_USER_PROCESS_PARAMETERS##bits, CurrentDirectory.DosPath), \
+        offsetof(RTL_USER_PROCESS_PARAMETERS##bits, ImagePathName), \
+        offsetof(RTL_USER_PROCESS_PARAMETERS##bits, CommandLine), \
+        offsetof(RTL_USER_PROCESS_PARAMETERS##bits, Environment), \
+        offsetof(PEB##bits, LdrData), offsetof(PEB_LDR_DATA##bits, InLoadOrderModuleList), \
+        offsetof(LDR_DATA_TABLE_ENTRY##bits, FullDllName), \
+    }
+static const struct params_layout layout32 = PARAMS_LAYOUT(32);
+static const struct params_layout layout64 = PARAMS_LAYOUT(64);
 
 static BOOL read_memory(HANDLE process, ULONG64 address, void *buffer, size_t size)
 {
@@ -195,7 +202,7 @@ static BOOL walk_module_names(HANDLE process, BOOL (*callback)(void *ctx, const 
 {
     const struct params_layout *layout;
     ULONG64 peb, ldr, head, entry;
-    BYTE fields[0x58];
+    BYTE fields[sizeof(LDR_DATA_TABLE_ENTRY64)];   /* the larger of the two layouts */
     WCHAR *name;
     unsigned int count;
     BOOL wine_wow64;

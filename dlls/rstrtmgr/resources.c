@@ -20,9 +20,14 @@
  * RegSvcsNNNN (service short names).  Writing them in the store rather than in this process
  * lets a secondary in another process, of either architecture, register into the session the
  * primary reads.
+ *
+ * RmGetList reads them back (load_resources) and brings the file names to canonical form once
+ * per registration change (prepare_resources): the session caches that until the store's
+ * Sequence value says someone registered more.
  */
 
 #include "rstrtmgr_private.h"
+#include "winternl_shim.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
@@ -39,15 +44,7 @@ struct multi_sz
 
 static BOOL append_string(struct multi_sz *list, const WCHAR *str, size_t len)
 {
-    if (list->len + len + 2 > list->capacity)
-    {
-        size_t capacity = max(list->capacity * 2, list->len + len + 2);
-        WCHAR *data;
-
-        if (!(data = realloc(list->data, capacity * sizeof(WCHAR)))) return FALSE;
-        list->data = data;
-        list->capacity = capacity;
-    }
+    if (!array_reserve((void **)&list->data, &list->capacity, list->len + len + 2, sizeof(WCHAR))) return FALSE;
     memcpy(list->data + list->len, str, len * sizeof(WCHAR));
     list->len += len;
     list->data[list->len++] = 0;
@@ -81,9 +78,7 @@ static DWORD flush_list(HKEY key, const WCHAR *prefix, unsigned int *index, stru
                             (DWORD)((list->len + 1) * sizeof(WCHAR)));
     list->len = 0;
     if (status) WARN("cannot write %s: %ld\n", debugstr_w(name), status);
-    return status == ERROR_SUCCESS ? ERROR_SUCCESS
-         : (status == ERROR_NOT_ENOUGH_MEMORY || status == ERROR_OUTOFMEMORY) ? ERROR_OUTOFMEMORY
-         : ERROR_WRITE_FAULT;
+    return session_store_error(status);
 }
 
 static DWORD write_strings(HKEY key, const WCHAR *prefix, UINT count, const WCHAR **strings)
@@ -112,16 +107,14 @@ static DWORD write_processes(HKEY key, UINT count, const RM_UNIQUE_PROCESS *proc
     struct multi_sz list = { NULL, 0, 0 };
     unsigned int index;
     DWORD ret = ERROR_SUCCESS;
-    WCHAR text[32];
+    WCHAR text[RM_PROCESS_TEXT_CHARS + 1];
     UINT i;
 
     if (!count) return ERROR_SUCCESS;
     index = next_value_index(key, L"RegProcs");
     for (i = 0; i < count && !ret; i++)
     {
-        int len = swprintf(text, ARRAYSIZE(text), L"%08lx:%08lx:%08lx", procs[i].dwProcessId,
-                           procs[i].ProcessStartTime.dwHighDateTime,
-                           procs[i].ProcessStartTime.dwLowDateTime);
+        int len = format_process_text(&procs[i], text);
 
         if (list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, L"RegProcs", &index, &list);
         if (!ret && !append_string(&list, text, len)) ret = ERROR_OUTOFMEMORY;
@@ -148,11 +141,10 @@ DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **
                       UINT nprocs, const RM_UNIQUE_PROCESS *procs,
                       UINT nservices, const WCHAR **services)
 {
-    struct store_lock lock;
     HKEY key;
     DWORD ret;
 
-    if ((ret = lock_store(&lock))) return ret;
+    if ((ret = lock_store())) return ret;
     /* The primary writes through the key it created, without finding it again by name and
      * hash.  Only if that key was deleted under it does the careful way decide what the
      * handle refers to now (usually nothing: ERROR_INVALID_HANDLE). */
@@ -166,35 +158,17 @@ DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **
             RegCloseKey(key);
         }
     }
-    unlock_store(&lock);
+    unlock_store();
     return ret;
 }
 
-static BOOL append_item(void **array, unsigned int *count, size_t item_size, const void *item)
+/* Add one element to an array of the resources. */
+static BOOL append_item(void **array, size_t *count, size_t *capacity, size_t item_size, const void *item)
 {
-    void *bigger;
-
-    /* Grow by doubling: counts are powers of two exactly when the array is full. */
-    if (!(*count & (*count - 1)))
-    {
-        if (!(bigger = realloc(*array, (*count ? *count * 2 : 1) * item_size))) return FALSE;
-        *array = bigger;
-    }
+    if (!array_reserve(array, capacity, *count + 1, item_size)) return FALSE;
     memcpy((BYTE *)*array + *count * item_size, item, item_size);
     (*count)++;
     return TRUE;
-}
-
-static BOOL parse_process(const WCHAR *text, RM_UNIQUE_PROCESS *process)
-{
-    WCHAR *end;
-
-    process->dwProcessId = wcstoul(text, &end, 16);
-    if (end != text + 8 || *end != ':') return FALSE;
-    process->ProcessStartTime.dwHighDateTime = wcstoul(end + 1, &end, 16);
-    if (end != text + 17 || *end != ':') return FALSE;
-    process->ProcessStartTime.dwLowDateTime = wcstoul(end + 1, &end, 16);
-    return end == text + 26 && !*end;
 }
 
 /* Add every string of one REG_MULTI_SZ value.  Values that are damaged (wrong type, no
@@ -209,12 +183,12 @@ static DWORD load_value(struct resources *res, const WCHAR *name, const WCHAR *d
         {
             RM_UNIQUE_PROCESS process;
 
-            if (!parse_process(str, &process))
+            if (!parse_process_text(str, &process))
             {
                 WARN("skipping damaged process entry %s\n", debugstr_w(str));
                 continue;
             }
-            if (!append_item((void **)&res->procs, &res->nprocs, sizeof(process), &process))
+            if (!append_item((void **)&res->procs, &res->nprocs, &res->procs_capacity, sizeof(process), &process))
                 return ERROR_OUTOFMEMORY;
         }
         else
@@ -223,7 +197,8 @@ static DWORD load_value(struct resources *res, const WCHAR *name, const WCHAR *d
             BOOL files = !wcsncmp(name, L"RegFiles", 8);
 
             if (!copy || !append_item(files ? (void **)&res->files : (void **)&res->services,
-                                      files ? &res->nfiles : &res->nservices, sizeof(copy), &copy))
+                                      files ? &res->nfiles : &res->nservices,
+                                      files ? &res->files_capacity : &res->services_capacity, sizeof(copy), &copy))
             {
                 free(copy);
                 return ERROR_OUTOFMEMORY;
@@ -233,46 +208,83 @@ static DWORD load_value(struct resources *res, const WCHAR *name, const WCHAR *d
     return ERROR_SUCCESS;
 }
 
+/* Buffers for one value name and its data, as large as the key's largest. */
+struct value_buffers
+{
+    WCHAR *name;
+    BYTE *data;
+    DWORD max_name;     /* characters, without the terminator */
+    DWORD max_data;     /* bytes */
+};
+
+/* Sizes the buffers to what the key holds now. */
+static DWORD size_value_buffers(HKEY key, struct value_buffers *buf)
+{
+    DWORD max_name, max_data;
+    LSTATUS status;
+
+    if ((status = RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, &max_data, NULL, NULL)))
+        return session_store_error(status);
+    free(buf->name);
+    free(buf->data);
+    /* Room for two extra terminators, in case a value lacks its own. */
+    buf->name = malloc((max_name + 1) * sizeof(WCHAR));
+    buf->data = malloc(max_data + 3 * sizeof(WCHAR));
+    buf->max_name = max_name;
+    buf->max_data = max_data;
+    return buf->name && buf->data ? ERROR_SUCCESS : ERROR_OUTOFMEMORY;
+}
+
+static BOOL is_registration(const WCHAR *name, DWORD type)
+{
+    return type == REG_MULTI_SZ && (!wcsncmp(name, L"RegFiles", 8) || !wcsncmp(name, L"RegProcs", 8)
+                                    || !wcsncmp(name, L"RegSvcs", 7));
+}
+
+/* Every error ends the enumeration: a key deleted under us answers ERROR_KEY_DELETED for every
+ * index, so skipping on to the next one would never end.  Only a value that grew since the
+ * buffers were sized is read again, once, with larger buffers. */
 DWORD load_resources(HKEY key, struct resources *res)
 {
-    DWORD index, max_name, max_data, name_len, data_len, type, ret = ERROR_SUCCESS;
-    WCHAR *name = NULL, *data = NULL;
+    struct value_buffers buf = { NULL, NULL, 0, 0 };
+    DWORD index = 0, resized = ~0u, name_len, data_len, type, ret;
 
     memset(res, 0, sizeof(*res));
-    if (RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &max_name, &max_data, NULL, NULL))
-        return ERROR_WRITE_FAULT;
-    /* Room for two extra terminators, in case a value lacks its own. */
-    if (!(name = malloc((max_name + 1) * sizeof(WCHAR))) || !(data = malloc(max_data + 3 * sizeof(WCHAR))))
-    {
-        free(name);
-        return ERROR_OUTOFMEMORY;
-    }
-
-    for (index = 0; !ret; index++)
+    ret = size_value_buffers(key, &buf);
+    while (!ret)
     {
         LSTATUS status;
 
-        name_len = max_name + 1;
-        data_len = max_data;
-        status = RegEnumValueW(key, index, name, &name_len, NULL, &type, (BYTE *)data, &data_len);
+        name_len = buf.max_name + 1;
+        data_len = buf.max_data;
+        status = RegEnumValueW(key, index, buf.name, &name_len, NULL, &type, buf.data, &data_len);
         if (status == ERROR_NO_MORE_ITEMS) break;
-        if (status) continue;  /* changed under us; the next call sees it */
-        if (type != REG_MULTI_SZ || (wcsncmp(name, L"RegFiles", 8) && wcsncmp(name, L"RegProcs", 8)
-                                     && wcsncmp(name, L"RegSvcs", 7)))
-            continue;
-        memset((BYTE *)data + (data_len & ~1u), 0, 3 * sizeof(WCHAR));
-        ret = load_value(res, name, data);
+        if (status == ERROR_MORE_DATA && resized != index)
+        {
+            resized = index;
+            ret = size_value_buffers(key, &buf);
+        }
+        else if (status == ERROR_MORE_DATA) index++;  /* still growing: leave it to the next call */
+        else if (status) ret = session_store_error(status);
+        else
+        {
+            index++;
+            if (!is_registration(buf.name, type)) continue;
+            memset(buf.data + (data_len & ~1u), 0, 3 * sizeof(WCHAR));
+            ret = load_value(res, buf.name, (const WCHAR *)buf.data);
+        }
     }
-    free(name);
-    free(data);
+    free(buf.name);
+    free(buf.data);
     if (ret) free_resources(res);
-    TRACE("%u files, %u processes, %u services\n", res->nfiles, res->nprocs, res->nservices);
+    TRACE("%u files, %u processes, %u services, status %lu\n", (unsigned int)res->nfiles,
+          (unsigned int)res->nprocs, (unsigned int)res->nservices, ret);
     return ret;
 }
 
 void free_resources(struct resources *res)
 {
-    unsigned int i;
+    size_t i;
 
     for (i = 0; i < res->nfiles; i++) free(res->files[i]);
     for (i = 0; i < res->nservices; i++) free(res->services[i]);
@@ -280,4 +292,198 @@ void free_resources(struct resources *res)
     free(res->procs);
     free(res->services);
     memset(res, 0, sizeof(*res));
+}
+
+/* ------------------------------------------------------------------ the cache */
+
+static DWORD read_sequence(HKEY key)
+{
+    DWORD type, sequence = 0, size = sizeof(sequence);
+
+    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size) || type != REG_DWORD)
+        sequence = ~0u;  /* damaged: never matches a cache */
+    return sequence;
+}
+
+void release_prepared(struct prepared_resources *prepared)
+{
+    if (InterlockedDecrement(&prepared->refcount)) return;
+    free_resources(&prepared->res);
+    path_set_free(&prepared->files);
+    free(prepared->devices);
+    free(prepared);
+}
+
+/*
+ * Whether a registered file could be mapped as an executable image: it starts with "MZ", or
+ * it cannot be read to tell.  Images are the only files a process can use without holding a
+ * handle (module lists show them), and walking every process's module list is most of what
+ * RmGetList costs under Wine: a registration without images skips that walk.
+ * - A name that does not exist when it is registered is not an image: no process can have it
+ *   loaded.
+ * - A file someone holds open without sharing read access is not mapped as an image either:
+ *   a mapping reads the file, so the two exclude each other; and the holder is found through
+ *   its handle.
+ */
+static BOOL may_be_image(const WCHAR *name)
+{
+    char magic[2] = { 0 };
+    DWORD got = 0, error;
+    HANDLE file;
+    BOOL ret;
+
+    file = CreateFileW(name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        error = GetLastError();
+        return error != ERROR_FILE_NOT_FOUND && error != ERROR_PATH_NOT_FOUND && error != ERROR_SHARING_VIOLATION;
+    }
+    ret = !ReadFile(file, magic, sizeof(magic), &got, NULL) || (got == 2 && magic[0] == 'M' && magic[1] == 'Z');
+    CloseHandle(file);
+    return ret;
+}
+
+enum name_kind
+{
+    NAME_MISSING,       /* nothing there, now */
+    NAME_FILE,          /* a file on a volume */
+    NAME_DIRECTORY,
+    NAME_DEVICE,        /* a device, pipe or mailslot */
+    NAME_DENIED,        /* there, but its security denies the caller */
+};
+
+/* Whether a full path names an object of the device namespace (\\.\COM1, \\.\pipe\x, and what
+ * "AUX" or "C:\dir\CONIN$" turn into) or a pipe or mailslot share of a server, rather than a
+ * path on a volume. */
+static BOOL is_device_path(const WCHAR *full)
+{
+    const WCHAR *server = NULL, *share;
+
+    if (!wcsncmp(full, L"\\\\.\\", 4) || !wcsncmp(full, L"\\\\?\\", 4))
+    {
+        if (iswalpha(full[4]) && full[5] == ':') return FALSE;     /* \\?\C:\dir */
+        if (!wcsnicmp(full + 4, L"Volume{", 7)) return FALSE;
+        if (wcsnicmp(full + 4, L"UNC\\", 4)) return TRUE;
+        server = full + 8;
+    }
+    else if (full[0] == '\\' && full[1] == '\\') server = full + 2;
+    if (!server || !(share = wcschr(server, '\\'))) return FALSE;
+    share++;
+    return (!wcsnicmp(share, L"pipe", 4) && (!share[4] || share[4] == '\\'))
+        || (!wcsnicmp(share, L"mailslot", 8) && (!share[8] || share[8] == '\\'));
+}
+
+/* What a name that is not a directory or a device refers to, found by opening it for its
+ * attributes only: that reads nothing, waits for nothing and conflicts with no share mode. */
+static enum name_kind open_name_kind(const WCHAR *full)
+{
+    HANDLE file;
+    DWORD type;
+
+    file = CreateFileW(full, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_EXISTING, FILE_FLAG_OPEN_NO_RECALL, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        if (GetLastError() == ERROR_SHARING_VIOLATION) return NAME_FILE;
+        if (GetLastError() != ERROR_ACCESS_DENIED) return NAME_MISSING;
+        /* A file deleted while still open is there for its holders, and not the caller's to
+         * be refused: Windows maps both to ERROR_ACCESS_DENIED. */
+        return RtlGetLastNtStatus() == STATUS_DELETE_PENDING ? NAME_FILE : NAME_DENIED;
+    }
+    type = GetFileType(file);
+    CloseHandle(file);
+    return type == FILE_TYPE_DISK ? NAME_FILE : NAME_DEVICE;
+}
+
+/* What a registered name refers to.  Only a file on a volume is ever read (may_be_image):
+ * reading a serial port, a console or a pipe can wait forever, and opening a pipe would even
+ * take an instance from its server. */
+static enum name_kind name_kind(const WCHAR *name)
+{
+    DWORD len = GetFullPathNameW(name, 0, NULL, NULL), attrs;
+    enum name_kind kind = NAME_MISSING;
+    WCHAR *full;
+
+    if (!len || !(full = malloc(len * sizeof(WCHAR)))) return NAME_MISSING;
+    if (GetFullPathNameW(name, len, full, NULL) >= len) kind = NAME_MISSING;
+    else if (is_device_path(full)) kind = NAME_DEVICE;
+    else if ((attrs = GetFileAttributesW(full)) != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
+        kind = NAME_DIRECTORY;
+    else if (attrs != INVALID_FILE_ATTRIBUTES || (GetLastError() != ERROR_FILE_NOT_FOUND
+                                                  && GetLastError() != ERROR_PATH_NOT_FOUND))
+        kind = open_name_kind(full);
+    free(full);
+    return kind;
+}
+
+/* Sort the registered files: canonical names of the files into the set, devices marked. */
+static DWORD prepare_files(struct prepared_resources *prepared)
+{
+    const struct resources *res = &prepared->res;
+    unsigned int i;
+    DWORD ret = ERROR_SUCCESS;
+    BOOL redirected;
+    void *redirect;
+
+    if (!path_set_init(&prepared->files, res->nfiles)
+            || (res->nfiles && !(prepared->devices = calloc(res->nfiles, sizeof(*prepared->devices)))))
+        return ERROR_OUTOFMEMORY;
+    /* Names are matched as written, unredirected (a 32-bit caller's system32\services.exe is
+     * the one that runs): look at the files the same way. */
+    redirected = !Wow64DisableWow64FsRedirection(&redirect);
+    for (i = 0; i < res->nfiles && !ret; i++)
+    {
+        enum name_kind kind = name_kind(res->files[i]);
+        WCHAR *path;
+
+        TRACE("%s: kind %u\n", debugstr_w(res->files[i]), kind);
+        /* Windows refuses a registered directory (RmGetList's documentation) and a file it may
+         * not open (ForceOps' Windows CI test), and only then, when the list is asked for. */
+        if (kind == NAME_DIRECTORY || kind == NAME_DENIED) prepared->error = ERROR_ACCESS_DENIED;
+        else if (kind == NAME_DEVICE) prepared->devices[i] = TRUE;
+        else if ((path = normalize_path(res->files[i], TRUE)) && !path_set_add(&prepared->files, path))
+            ret = ERROR_OUTOFMEMORY;
+        else if (kind == NAME_FILE && !prepared->images)
+            prepared->images = may_be_image(res->files[i]);
+    }
+    if (!redirected) Wow64RevertWow64FsRedirection(redirect);
+    return ret;
+}
+
+/* Bring the registered names to canonical form once per registration change: with 10,000
+ * registered files this is what costs, and installers ask for the list repeatedly. */
+DWORD prepare_resources(struct session *session, HKEY key, struct prepared_resources **result)
+{
+    struct prepared_resources *prepared;
+    DWORD sequence = read_sequence(key), ret;
+
+    AcquireSRWLockShared(&session->cache_lock);
+    if ((prepared = session->prepared) && prepared->sequence == sequence && sequence != ~0u)
+        InterlockedIncrement(&prepared->refcount);
+    else prepared = NULL;
+    ReleaseSRWLockShared(&session->cache_lock);
+    if ((*result = prepared)) return ERROR_SUCCESS;
+
+    if (!(prepared = calloc(1, sizeof(*prepared)))) return ERROR_OUTOFMEMORY;
+    prepared->refcount = 1;
+    prepared->sequence = sequence;
+    if ((ret = load_resources(key, &prepared->res)))
+    {
+        free(prepared);
+        return ret;
+    }
+    if ((ret = prepare_files(prepared)))
+    {
+        release_prepared(prepared);
+        return ret;
+    }
+
+    InterlockedIncrement(&prepared->refcount);  /* the session's reference */
+    AcquireSRWLockExclusive(&session->cache_lock);
+    if (session->prepared) release_prepared(session->prepared);
+    session->prepared = prepared;
+    ReleaseSRWLockExclusive(&session->cache_lock);
+    *result = prepared;
+    return ERROR_SUCCESS;
 }

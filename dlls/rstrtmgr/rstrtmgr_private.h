@@ -38,7 +38,94 @@
 #define RM_KEY_BYTES       16      /* CCH_RM_SESSION_KEY hex digits encode these */
 #define RM_KEY_HASH_BYTES  32      /* SHA-256 of the key bytes; the key itself is never stored */
 
-struct prepared_resources;
+/*
+ * Layers: util.c remote.c key.c path.c process.c store.c resources.c session.c filter.c
+ * helper.c winecompat.c detect.c classify.c list.c task.c shutdown.c restart.c main.c
+ *
+ * The sections below follow that order, and a file only calls the files listed before it
+ * (tools/check-layering.sh proves it from the objects at every build): the store knows
+ * nothing of sessions' handles, the session nothing of how a list is made, and the exports at
+ * the end use everything.  Reading another process has its own header, remote.h, as
+ * rmhelper64.exe shares that file.
+ */
+
+/* util.c: growing arrays */
+extern BOOL array_reserve(void **elements, size_t *capacity, size_t count, size_t size);
+
+/* key.c: session keys */
+extern DWORD generate_session_key(BYTE key[RM_KEY_BYTES]);
+extern void format_session_key(const BYTE key[RM_KEY_BYTES], WCHAR text[CCH_RM_SESSION_KEY + 1]);
+extern BOOL parse_session_key(const WCHAR *text, BYTE key[RM_KEY_BYTES]);
+extern DWORD hash_session_key(const BYTE key[RM_KEY_BYTES], BYTE hash[RM_KEY_HASH_BYTES]);
+
+/* path.c: canonical file names and sets of them */
+struct path_set
+{
+    WCHAR **entries;
+    unsigned int size;      /* a power of two */
+    unsigned int count;
+};
+extern WCHAR *normalize_path(const WCHAR *name, BOOL expand);
+extern BOOL path_set_init(struct path_set *set, unsigned int expected);
+extern void path_set_free(struct path_set *set);
+extern BOOL path_set_add(struct path_set *set, WCHAR *path);
+extern BOOL path_set_contains(const struct path_set *set, const WCHAR *path);
+extern BOOL path_set_match(const struct path_set *set, const WCHAR *name);
+
+/* process.c: processes and services as the system lists them */
+#define RM_PROCESS_TEXT_CHARS 26    /* "pid:hi:lo", eight hex digits each */
+extern BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity);
+extern HANDLE open_identified_process(const RM_UNIQUE_PROCESS *process, DWORD access);
+extern int format_process_text(const RM_UNIQUE_PROCESS *process, WCHAR text[RM_PROCESS_TEXT_CHARS + 1]);
+extern BOOL parse_process_text(const WCHAR *text, RM_UNIQUE_PROCESS *process);
+extern ENUM_SERVICE_STATUS_PROCESSW *enum_active_services(SC_HANDLE manager, DWORD *count);
+
+/* store.c: the registry store shared by every process of the user */
+struct session;
+extern DWORD lock_store(void);
+extern void unlock_store(void);
+extern DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot, HKEY *key);
+extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot);
+extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
+extern DWORD delete_stored_session(const struct session *session);
+extern BOOL stored_key_deleted(HKEY key);
+extern DWORD session_store_error(LSTATUS status);
+extern LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key);
+extern void release_store(void);
+extern DWORD bump_sequence(HKEY key);
+
+/* resources.c: what sessions register, and the cache of it made ready for matching */
+extern DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
+                             UINT nprocs, const RM_UNIQUE_PROCESS *procs,
+                             UINT nservices, const WCHAR **services);
+struct resources
+{
+    WCHAR **files;                  /* as registered */
+    size_t nfiles, files_capacity;
+    RM_UNIQUE_PROCESS *procs;
+    size_t nprocs, procs_capacity;
+    WCHAR **services;
+    size_t nservices, services_capacity;
+};
+extern DWORD load_resources(HKEY session_key, struct resources *res);
+extern void free_resources(struct resources *res);
+/* The registered resources with file names in canonical form, cached per session handle
+ * until the store's Sequence changes (every registration bumps it, in any process). */
+struct prepared_resources
+{
+    LONG refcount;
+    DWORD sequence;
+    struct resources res;
+    struct path_set files;
+    DWORD error;            /* ERROR_ACCESS_DENIED: a directory, or a file the caller may not open */
+    BOOL images;            /* some registered file may be an executable image */
+    BOOL *devices;          /* per registered file: names a device, pipe or mailslot, never opened */
+};
+extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
+extern void release_prepared(struct prepared_resources *prepared);
+
+/* session.c: a session's whole life in this process: its handles, the primary's rights,
+ * what RmShutdown did (for RmRestart and RmGetList), and cancellation */
 
 /* An application this session acted on; info.AppStatus holds its history. */
 struct app_record
@@ -64,46 +151,20 @@ struct session
     struct prepared_resources *prepared; /* registered names made ready for matching */
     SRWLOCK state_lock;                 /* guards the records below against RmGetList */
     struct app_record *apps;            /* what RmShutdown acted on, in shutdown order */
-    unsigned int napps;
-    unsigned int apps_capacity;
+    size_t napps, apps_capacity;
     WCHAR **services;                   /* services RmShutdown stopped, in stop order */
-    unsigned int nservices;
+    size_t nservices, services_capacity;
 };
-
-/* handle.c: this process's table of session handles */
-extern DWORD alloc_session_handle(struct session *session, DWORD *handle);
 extern struct session *grab_session(DWORD handle);
-extern BOOL free_session_handle(DWORD handle, struct session *session);
-extern void release_session(struct session *session);
 extern DWORD grab_primary_session(DWORD handle, struct session **session);
-
-/* key.c: session keys */
-extern DWORD generate_session_key(BYTE key[RM_KEY_BYTES]);
-extern void format_session_key(const BYTE key[RM_KEY_BYTES], WCHAR text[CCH_RM_SESSION_KEY + 1]);
-extern BOOL parse_session_key(const WCHAR *text, BYTE key[RM_KEY_BYTES]);
-extern DWORD hash_session_key(const BYTE key[RM_KEY_BYTES], BYTE hash[RM_KEY_HASH_BYTES]);
-
-/* store.c: the registry store shared by every process of the user */
-struct store_lock
-{
-    HANDLE mutex;
-};
-extern DWORD lock_store(struct store_lock *lock);
-extern void unlock_store(struct store_lock *lock);
-extern DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot, HKEY *key);
-extern DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot);
-extern DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key);
-extern DWORD delete_stored_session(const struct session *session);
-extern BOOL stored_key_deleted(HKEY key);
-extern LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key);
-extern void release_store(void);
-extern DWORD bump_sequence(HKEY key);
-extern BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity);
-
-/* resources.c: what sessions register */
-extern DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
-                             UINT nprocs, const RM_UNIQUE_PROCESS *procs,
-                             UINT nservices, const WCHAR **services);
+extern void release_session(struct session *session);
+extern BOOL reserve_app_records(struct session *session, size_t count);
+extern struct app_record *get_app_record(struct session *session, const RM_PROCESS_INFO *info);
+extern void set_app_status(struct session *session, struct app_record *record, ULONG set, ULONG clear);
+extern BOOL remember_service(struct session *session, const WCHAR *name);
+extern DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count);
+extern DWORD start_task(struct session *session);
+extern BOOL task_cancelled(struct session *session);
 
 /* filter.c: shutdown and restart filters */
 struct filter
@@ -116,39 +177,26 @@ struct filter
 struct filter_list
 {
     struct filter *filters;
-    unsigned int count;
+    size_t count, capacity;
 };
 extern DWORD load_filters(HKEY session_key, struct filter_list *list);
 extern void free_filters(struct filter_list *list);
 extern RM_FILTER_ACTION filter_action_for(const struct filter_list *list, const RM_UNIQUE_PROCESS *process,
                                           const WCHAR *image, const WCHAR *service);
 
-/* path.c: canonical file names and sets of them */
-struct path_set
-{
-    WCHAR **entries;
-    unsigned int size;      /* a power of two */
-    unsigned int count;
-};
-extern WCHAR *normalize_path(const WCHAR *name, BOOL expand);
-extern BOOL path_set_init(struct path_set *set, unsigned int expected);
-extern void path_set_free(struct path_set *set);
-extern BOOL path_set_add(struct path_set *set, WCHAR *path);
-extern BOOL path_set_contains(const struct path_set *set, const WCHAR *path);
-extern BOOL path_set_match(const struct path_set *set, const WCHAR *name);
+/* helper.c: the 64-bit module-list helper of a 32-bit DLL */
+extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
+extern BOOL helper_read_params(DWORD pid, struct process_params *params);
+extern BOOL helper_send_ctrl_event(DWORD pid, DWORD event);
+extern DWORD get_helper_pid(void);
+extern BOOL needs_helper(HANDLE process);
 
-/* resources.c: what a session has registered, read back from the store */
-struct resources
-{
-    WCHAR **files;                  /* as registered */
-    unsigned int nfiles;
-    RM_UNIQUE_PROCESS *procs;
-    unsigned int nprocs;
-    WCHAR **services;
-    unsigned int nservices;
-};
-extern DWORD load_resources(HKEY session_key, struct resources *res);
-extern void free_resources(struct resources *res);
+/* winecompat.c: every choice Wine forces on us that Windows would not */
+extern BOOL running_on_wine(void);
+extern BOOL is_wine_system_image(const WCHAR *base);
+extern BOOL restartable_without_registration(RM_APP_TYPE type);
+extern void read_start_params(HANDLE process, DWORD pid, struct process_params *params);
+extern WCHAR **running_dependents(SC_HANDLE manager, const WCHAR *name, size_t *count);
 
 /* detect.c: which processes use the resources */
 struct affected
@@ -160,46 +208,39 @@ struct affected
 struct affected_list
 {
     struct affected *items;
-    unsigned int count;
-    unsigned int capacity;
+    size_t count, capacity;
 };
-/* The registered resources with file names in canonical form, cached per session handle
- * until the store's Sequence changes (every registration bumps it, in any process). */
-struct prepared_resources
-{
-    LONG refcount;
-    DWORD sequence;
-    struct resources res;
-    struct path_set files;
-    DWORD error;            /* ERROR_ACCESS_DENIED if a registered name is a directory */
-    BOOL images;            /* some registered file may be an executable image */
-};
-extern DWORD prepare_resources(struct session *session, HKEY session_key, struct prepared_resources **prepared);
-extern void release_prepared(struct prepared_resources *prepared);
 extern DWORD detect_affected(struct session *session, const struct prepared_resources *prepared,
                              struct affected_list *list);
-extern BOOL task_cancelled(struct session *session);
-
-/* helper.c: the 64-bit module-list helper of a 32-bit DLL */
-extern DWORD query_helper_modules(const DWORD *pids, unsigned int count, WCHAR **answer);
-extern BOOL helper_read_params(DWORD pid, struct process_params *params);
-extern BOOL helper_send_ctrl_event(DWORD pid, DWORD event);
-extern DWORD get_helper_pid(void);
-extern BOOL needs_helper(HANDLE process);
 
 /* classify.c: what RmGetList says about each process */
 extern DWORD describe_affected(const struct affected_list *list, const struct filter_list *filters,
                                RM_PROCESS_INFO *infos, DWORD *reasons);
-extern BOOL running_on_wine(void);
-extern BOOL restart_unregistered_window_apps(void);
-extern BOOL restart_unregistered_console_apps(void);
 
-/* shutdown.c */
-extern DWORD merge_app_records(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count);
-extern void free_app_records(struct session *session);
-
-/* list.c */
+/* list.c: RmGetList, and the list RmShutdown starts from */
 extern DWORD get_affected_list(struct session *session, RM_PROCESS_INFO **infos, unsigned int *count, DWORD *reasons);
+
+/* task.c: what RmShutdown and RmRestart share: settings, progress, waits that a cancel ends */
+struct timeouts
+{
+    DWORD hung_app;        /* how long a window may take to answer a message */
+    DWORD kill_app;        /* how long an application may take to exit */
+    DWORD kill_service;    /* how long a service may take to stop */
+};
+extern void get_timeouts(struct timeouts *timeouts);
+struct progress
+{
+    RM_WRITE_STATUS_CALLBACK callback;
+    int last;               /* -1 before the first report */
+    unsigned int done;
+    unsigned int total;
+};
+extern void report_progress(struct progress *progress, BOOL finished);
+extern DWORD wait_for_exit(struct session *session, HANDLE process, DWORD timeout);
+extern BOOL terminate_app(HANDLE process);
+extern DWORD wait_for_service(struct session *session, SC_HANDLE service, DWORD timeout, BOOL stopping);
+
+/* shutdown.c and restart.c hold the exports RmShutdown and RmRestart; main.c the rest. */
 
 static inline const char *debugstr_rm_unique_process(const RM_UNIQUE_PROCESS *process)
 {

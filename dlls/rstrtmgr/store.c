@@ -32,14 +32,12 @@
  */
 
 #include "rstrtmgr_private.h"
-
-#include <winternl.h>
+#include "winternl_shim.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(rstrtmgr);
 
-/* ntdll; not in mingw-w64's headers.  Deletes the key the handle refers to: for a handle
- * opened with REG_OPTION_OPEN_LINK, the link itself rather than its target. */
-extern NTSTATUS WINAPI NtDeleteKey(HANDLE key);
+/* NtDeleteKey deletes the key the handle refers to: for a handle opened with
+ * REG_OPTION_OPEN_LINK, the link itself rather than its target. */
 
 /* The name Windows' own Restart Manager uses, so that both serialise against each other. */
 static const WCHAR store_mutex_name[] = L"Local\\RstrMgr3887CAB8-533F-4C85-B0DC-3E5639F8D511";
@@ -53,10 +51,6 @@ static HANDLE store_mutex;
 /* Opened once per process: under Wine every open and close is a wineserver round trip, and
  * a session start, register and end would otherwise open the root several times. */
 static HKEY store_root;
-
-/* The caller's own identity, for the Owner value: its start time never changes. */
-static INIT_ONCE self_identity_once = INIT_ONCE_STATIC_INIT;
-static RM_UNIQUE_PROCESS self_identity;
 
 enum slot_state
 {
@@ -80,7 +74,17 @@ static DWORD map_registry_error(LSTATUS status)
     }
 }
 
-DWORD lock_store(struct store_lock *lock)
+/* What a failed registry operation on a session's key, or on a key below it, means to the
+ * caller.  Such a key is deleted only when the session ends (or its abandoned slot is
+ * reclaimed): a caller still using it holds a handle that no longer refers to a session, so it
+ * gets ERROR_INVALID_HANDLE, as every later call with that handle does, never a store error. */
+DWORD session_store_error(LSTATUS status)
+{
+    if (status == ERROR_KEY_DELETED) return ERROR_INVALID_HANDLE;
+    return map_registry_error(status);
+}
+
+DWORD lock_store(void)
 {
     HANDLE mutex = store_mutex;
     DWORD wait;
@@ -110,7 +114,6 @@ DWORD lock_store(struct store_lock *lock)
         WARN("store mutex was abandoned\n");
         /* fall through */
     case WAIT_OBJECT_0:
-        lock->mutex = mutex;
         return ERROR_SUCCESS;
     default:
         WARN("cannot take the store mutex: wait %#lx, error %lu\n", wait, GetLastError());
@@ -118,9 +121,9 @@ DWORD lock_store(struct store_lock *lock)
     }
 }
 
-void unlock_store(struct store_lock *lock)
+void unlock_store(void)
 {
-    ReleaseMutex(lock->mutex);
+    ReleaseMutex(store_mutex);
 }
 
 static DWORD open_root(HKEY *root)
@@ -174,49 +177,6 @@ void release_store(void)
 static void format_slot_name(unsigned int slot, WCHAR name[16])
 {
     swprintf(name, 16, L"Session%04u", slot);
-}
-
-static BOOL read_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity);
-
-static BOOL WINAPI init_self_identity(INIT_ONCE *once, void *param, void **context)
-{
-    return read_process_identity(GetCurrentProcessId(), &self_identity);
-}
-
-BOOL get_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity)
-{
-    if (pid != GetCurrentProcessId()) return read_process_identity(pid, identity);
-    if (!InitOnceExecuteOnce(&self_identity_once, init_self_identity, NULL, NULL)) return FALSE;
-    *identity = self_identity;
-    return TRUE;
-}
-
-static BOOL read_process_identity(DWORD pid, RM_UNIQUE_PROCESS *identity)
-{
-    FILETIME created, exited, kernel, user;
-    HANDLE process;
-    BOOL ret;
-
-    if (pid == GetCurrentProcessId()) process = GetCurrentProcess();
-    else if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)))
-        return FALSE;
-    ret = GetProcessTimes(process, &created, &exited, &kernel, &user);
-    if (ret && pid != GetCurrentProcessId())
-    {
-        DWORD code;
-
-        /* A process that has exited can still be opened while a handle to it exists. */
-        if (GetExitCodeProcess(process, &code) && code != STILL_ACTIVE)
-        {
-            SetLastError(ERROR_INVALID_PARAMETER);  /* as for a pid that names no process */
-            ret = FALSE;
-        }
-    }
-    if (pid != GetCurrentProcessId()) CloseHandle(process);
-    if (!ret) return FALSE;
-    identity->dwProcessId = pid;
-    identity->ProcessStartTime = created;
-    return TRUE;
 }
 
 static BOOL owner_is_alive(const RM_UNIQUE_PROCESS *owner)
@@ -375,113 +335,152 @@ static DWORD write_new_session(HKEY root, unsigned int slot, const BYTE hash[RM_
     return ERROR_SUCCESS;
 }
 
-DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot, HKEY *kept)
+/* Run one step on the store's root key.  If the step fails because someone deleted the root
+ * (the kept handle then refers to nothing), forget that root and run the step once more on a
+ * new one. */
+static DWORD on_store_root(DWORD (*step)(HKEY root, void *context), void *context)
 {
-    struct store_lock lock;
-    BYTE stored[RM_KEY_HASH_BYTES];
-    unsigned int i, free_slot, attempt;
-    BOOL present[RM_MAX_SESSIONS];
     HKEY root;
     DWORD ret;
 
-    if ((ret = lock_store(&lock))) return ret;
-    for (attempt = 0; attempt < 2; attempt++)
-    {
-        if ((ret = open_root(&root))) break;
-        /* Clear every abandoned slot, not only the one taken: a key a killed writer left behind
-         * must not wait until a start happens to need its number. */
-        find_present_slots(root, present);
-        for (i = 0, free_slot = RM_MAX_SESSIONS; i < RM_MAX_SESSIONS; i++)
-        {
-            if (present[i])
-            {
-                enum slot_state state = read_slot(root, i, stored);
+    if ((ret = open_root(&root))) return ret;
+    if (!(ret = step(root, context)) || !stored_key_deleted(root)) return ret;
+    forget_root(root);
+    if ((ret = open_root(&root))) return ret;
+    return step(root, context);
+}
 
-                if (state == SLOT_LIVE) continue;
-                if (state == SLOT_ABANDONED)
-                {
-                    TRACE("reclaiming slot %u\n", i);
-                    delete_slot(root, i);
-                }
+struct slot_search
+{
+    const BYTE *hash;
+    unsigned int slot;
+    HKEY key;
+};
+
+/* Clear every abandoned slot, not only the one taken: a key a killed writer left behind must
+ * not wait until a start happens to need its number.  Then take the first free slot. */
+static DWORD take_free_slot(HKEY root, void *context)
+{
+    struct slot_search *search = context;
+    BYTE stored[RM_KEY_HASH_BYTES];
+    BOOL present[RM_MAX_SESSIONS];
+    unsigned int i, free_slot = RM_MAX_SESSIONS;
+    DWORD ret;
+
+    find_present_slots(root, present);
+    for (i = 0; i < RM_MAX_SESSIONS; i++)
+    {
+        if (present[i])
+        {
+            enum slot_state state = read_slot(root, i, stored);
+
+            if (state == SLOT_LIVE) continue;
+            if (state == SLOT_ABANDONED)
+            {
+                TRACE("reclaiming slot %u\n", i);
+                delete_slot(root, i);
             }
-            if (free_slot == RM_MAX_SESSIONS) free_slot = i;
         }
-        if (free_slot == RM_MAX_SESSIONS) ret = ERROR_MAX_SESSIONS_REACHED;
-        else if (!(ret = write_new_session(root, free_slot, hash, kept))) *slot = free_slot;
-        if (!ret || !stored_key_deleted(root)) break;
-        forget_root(root);   /* deleted by someone else: once more with a new root */
+        if (free_slot == RM_MAX_SESSIONS) free_slot = i;
     }
-    unlock_store(&lock);
+    if (free_slot == RM_MAX_SESSIONS) return ERROR_MAX_SESSIONS_REACHED;
+    if (!(ret = write_new_session(root, free_slot, search->hash, &search->key))) search->slot = free_slot;
     return ret;
+}
+
+DWORD create_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot, HKEY *kept)
+{
+    struct slot_search search = { hash };
+    DWORD ret;
+
+    if ((ret = lock_store())) return ret;
+    if (!(ret = on_store_root(take_free_slot, &search)))
+    {
+        *slot = search.slot;
+        *kept = search.key;
+    }
+    unlock_store();
+    return ret;
+}
+
+/* The live slot that holds a session with this key hash. */
+static DWORD find_slot(HKEY root, void *context)
+{
+    struct slot_search *search = context;
+    BYTE stored[RM_KEY_HASH_BYTES];
+    BOOL present[RM_MAX_SESSIONS];
+    unsigned int i;
+
+    find_present_slots(root, present);
+    for (i = 0; i < RM_MAX_SESSIONS; i++)
+    {
+        if (present[i] && read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, search->hash, RM_KEY_HASH_BYTES))
+        {
+            search->slot = i;
+            return ERROR_SUCCESS;
+        }
+    }
+    return ERROR_SESSION_CREDENTIAL_CONFLICT;
 }
 
 DWORD find_stored_session(const BYTE hash[RM_KEY_HASH_BYTES], unsigned int *slot)
 {
-    struct store_lock lock;
-    BYTE stored[RM_KEY_HASH_BYTES];
-    BOOL present[RM_MAX_SESSIONS];
-    unsigned int i, attempt;
-    HKEY root;
+    struct slot_search search = { hash };
     DWORD ret;
 
-    if ((ret = lock_store(&lock))) return ret;
-    for (attempt = 0; attempt < 2; attempt++)
-    {
-        if ((ret = open_root(&root))) break;
-        ret = ERROR_SESSION_CREDENTIAL_CONFLICT;
-        find_present_slots(root, present);
-        for (i = 0; i < RM_MAX_SESSIONS; i++)
-        {
-            if (present[i] && read_slot(root, i, stored) == SLOT_LIVE && !memcmp(stored, hash, RM_KEY_HASH_BYTES))
-            {
-                *slot = i;
-                ret = ERROR_SUCCESS;
-                break;
-            }
-        }
-        if (!ret || !stored_key_deleted(root)) break;
-        forget_root(root);   /* deleted by someone else: once more with a new root */
-    }
-    unlock_store(&lock);
+    if ((ret = lock_store())) return ret;
+    if (!(ret = on_store_root(find_slot, &search))) *slot = search.slot;
+    unlock_store();
     return ret;
+}
+
+struct slot_open
+{
+    const WCHAR *name;
+    REGSAM access;
+    HKEY key;
+    LSTATUS status;
+};
+
+static DWORD open_slot(HKEY root, void *context)
+{
+    struct slot_open *open = context;
+
+    open->status = RegOpenKeyExW(root, open->name, 0, open->access | KEY_QUERY_VALUE, &open->key);
+    return open->status;
 }
 
 /* Open the key of a session this process holds a handle to.  If the slot now holds another
  * session (ours was ended by its primary and the slot reused), the handle is stale. */
 DWORD open_stored_session(const struct session *session, REGSAM access, HKEY *key)
 {
+    struct slot_open open = { NULL, access, NULL, ERROR_SUCCESS };
     BYTE stored[RM_KEY_HASH_BYTES];
     WCHAR name[16];
-    unsigned int attempt;
-    LSTATUS status;
-    HKEY root;
+    DWORD ret;
 
     format_slot_name(session->slot, name);
-    for (attempt = 0; attempt < 2; attempt++)
-    {
-        if (open_root(&root)) return ERROR_INVALID_HANDLE;
-        status = RegOpenKeyExW(root, name, 0, access | KEY_QUERY_VALUE, key);
-        if (!status || !stored_key_deleted(root)) break;
-        forget_root(root);
-    }
-    if (status) return status == ERROR_FILE_NOT_FOUND ? ERROR_INVALID_HANDLE : map_registry_error(status);
+    open.name = name;
+    /* A failure that is not the open's own is the root's: the handle can refer to nothing. */
+    if ((ret = on_store_root(open_slot, &open)) && (LSTATUS)ret != open.status) return ERROR_INVALID_HANDLE;
+    if (open.status) return open.status == ERROR_FILE_NOT_FOUND ? ERROR_INVALID_HANDLE : map_registry_error(open.status);
 
-    if (!read_binary_value(*key, L"SessionHash", stored, sizeof(stored))
+    if (!read_binary_value(open.key, L"SessionHash", stored, sizeof(stored))
             || memcmp(stored, session->key_hash, sizeof(stored)))
     {
-        RegCloseKey(*key);
+        RegCloseKey(open.key);
         return ERROR_INVALID_HANDLE;
     }
+    *key = open.key;
     return ERROR_SUCCESS;
 }
 
 DWORD delete_stored_session(const struct session *session)
 {
-    struct store_lock lock;
     HKEY key, root;
     DWORD ret;
 
-    if ((ret = lock_store(&lock))) return ret;
+    if ((ret = lock_store())) return ret;
     /* The kept key is the session's own: delete it directly.  If that fails (someone deleted or
      * replaced it, or it has subkeys), the careful way: by name, after checking the hash. */
     if (!session->key || NtDeleteKey(session->key))
@@ -492,7 +491,7 @@ DWORD delete_stored_session(const struct session *session)
             if (!(ret = open_root(&root))) delete_slot(root, session->slot);
         }
     }
-    unlock_store(&lock);
+    unlock_store();
     return ret;
 }
 

@@ -49,7 +49,10 @@ struct wine_debug_backend
     int (__cdecl *output)(const char *str);
 };
 
-static struct wine_debug_backend wine_debug_backend;
+/* The backend and the ring of debug strings below exist once per module: the header declares
+ * them, and one source file of each module defines them with WINE_DEBUG_STORAGE (the DLL's
+ * util.c; a test program's wine/test.h under STANDALONE). */
+extern struct wine_debug_backend wine_debug_backend;
 
 static inline const struct wine_debug_backend *wine_debug_get_backend(void)
 {
@@ -105,8 +108,13 @@ wine_dbg_log(enum __wine_debug_class cls, struct __wine_debug_channel *channel,
 #define WINE_DBG_RING_SLOTS 32
 #define WINE_DBG_RING_SIZE  512
 
-static char wine_dbg_ring[WINE_DBG_RING_SLOTS][WINE_DBG_RING_SIZE];
-static LONG wine_dbg_ring_next;
+extern char wine_dbg_ring[WINE_DBG_RING_SLOTS][WINE_DBG_RING_SIZE];
+extern LONG wine_dbg_ring_next;
+
+#define WINE_DEBUG_STORAGE \
+    struct wine_debug_backend wine_debug_backend; \
+    char wine_dbg_ring[WINE_DBG_RING_SLOTS][WINE_DBG_RING_SIZE]; \
+    LONG wine_dbg_ring_next
 
 static inline char *wine_dbg_ring_alloc(void)
 {

@@ -193,6 +193,9 @@ static inline int broken(int condition)
 #define ENABLE_VIRTUAL_TERMINAL_PROCESSING 0x0004
 #endif
 
+/* The unit's one copy of wine/debug.h's ring of debug strings (rmtest.c uses it too). */
+WINE_DEBUG_STORAGE;
+
 #define WINETEST_MAX_CONTEXTS     8
 #define WINETEST_CONTEXT_SIZE     128
 #define WINETEST_LINE_COUNTERS    16384
