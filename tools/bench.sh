@@ -2,14 +2,21 @@
 # Run the benchmarks of both architectures in the project's Wine prefix and print their
 # tables (the README shows a run of this).  Build first: tools/build.sh.
 #   tools/bench.sh [bench-getlist options]     e.g. --runs 3 --files 1,100 --procs 10
-# Each architecture runs bench-getlist (RmGetList against its floor), then bench-session (a
-# session's start, registration and end against the raw registry work), then bench-shutdown
-# (RmShutdown of window applications against their own exit time; needs a display: DISPLAY,
-# or an Xvfb started here).  The command-line options go to bench-getlist only; the others
-# take theirs from the environment:
-#   RSTRTMGR_BENCH="getlist session shutdown"    which benchmarks to run (default: all three)
+# Each architecture runs bench-getlist (first and repeated RmGetList against their floors),
+# bench-installer (Inno Setup's sequence of calls against the sum of its floors), bench-scale
+# (200 processes listed, shut down and restarted; RmGetList's time per process), then
+# bench-session (a session's start, registration and end against the raw registry work) and
+# bench-shutdown (RmShutdown of window applications against their own exit time).  The
+# sources are in bench/.  All but bench-getlist and bench-session show windows: they need a
+# display (DISPLAY, or an Xvfb started here; bench-scale needs one that takes 400 clients).
+#   tools/bench.sh [--runs N] [bench-getlist options]
+# --runs N goes to every benchmark (as --runs, or --rounds for bench-shutdown); the other
+# options go to bench-getlist only; the others take theirs from the environment:
+#   RSTRTMGR_BENCH="getlist installer scale session shutdown"   which to run (default: all)
+#   RSTRTMGR_BENCH_INSTALLER_ARGS="--files 10,1000,10000 --apps 1,10"
+#   RSTRTMGR_BENCH_SCALE_ARGS="--procs 50,100,200"
 #   RSTRTMGR_BENCH_SESSION_ARGS="--cycles 500 --files 100"
-#   RSTRTMGR_BENCH_SHUTDOWN_ARGS="--rounds 5 --apps 10"
+#   RSTRTMGR_BENCH_SHUTDOWN_ARGS="--apps 10"
 #   RSTRTMGR_BENCH_ARCHS="x86_64 i686"            which architectures (default: both)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,22 +24,31 @@ root=${RSTRTMGR_BUILD_ROOT:-$top/build}
 export WINEPREFIX=${WINEPREFIX:-$top/wineprefix}
 export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES="rstrtmgr=n;winedbg.exe=d;mscoree=d;mshtml=d"
-benches=${RSTRTMGR_BENCH:-getlist session shutdown}
+benches=${RSTRTMGR_BENCH:-getlist installer scale session shutdown}
+read -r -a installer_args <<< "${RSTRTMGR_BENCH_INSTALLER_ARGS:-}"
+read -r -a scale_args <<< "${RSTRTMGR_BENCH_SCALE_ARGS:-}"
 read -r -a session_args <<< "${RSTRTMGR_BENCH_SESSION_ARGS:-}"
 read -r -a shutdown_args <<< "${RSTRTMGR_BENCH_SHUTDOWN_ARGS:-}"
+# --runs applies to every benchmark.
+runs=()
+args=("$@")
+for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+    [ "${args[i]}" = --runs ] && runs=(--runs "${args[i + 1]}")
+done
 "$top/tools/wine-prefix.sh" "$WINEPREFIX" || exit 1
 
 # bench-shutdown shows windows.
 . "$top/tools/xvfb.sh"
 case " $benches " in
-    *" shutdown "*) start_xvfb 220 229 || { echo "bench: no display for bench-shutdown (install Xvfb)" >&2; exit 1; } ;;
+    *" shutdown "* | *" installer "* | *" scale "*)
+        start_xvfb 220 229 || { echo "bench: no display for the window applications (install Xvfb)" >&2; exit 1; } ;;
 esac
 trap stop_xvfb EXIT
 
 wine64=/usr/lib/wine/wine64
 [ -x "$wine64" ] || wine64=wine64
 for arch in ${RSTRTMGR_BENCH_ARCHS:-x86_64 i686}; do
-    dir=$root/$arch/tools
+    dir=$root/$arch/bench
     for bench in $benches; do
         [ -f "$dir/bench-$bench.exe" ] || { echo "bench: $dir/bench-$bench.exe missing; run tools/build.sh" >&2; exit 1; }
     done
@@ -45,8 +61,12 @@ for arch in ${RSTRTMGR_BENCH_ARCHS:-x86_64 i686}; do
     for bench in $benches; do
         case $bench in
             getlist) "$loader" "$dir/bench-getlist.exe" "$@" ;;
+            installer) "$loader" "$dir/bench-installer.exe" ${runs[@]+"${runs[@]}"} \
+                           ${installer_args[@]+"${installer_args[@]}"} ;;
+            scale) "$loader" "$dir/bench-scale.exe" ${runs[@]+"${runs[@]}"} ${scale_args[@]+"${scale_args[@]}"} ;;
             session) "$loader" "$dir/bench-session.exe" ${session_args[@]+"${session_args[@]}"} ;;
-            shutdown) "$loader" "$dir/bench-shutdown.exe" ${shutdown_args[@]+"${shutdown_args[@]}"} ;;
+            shutdown) "$loader" "$dir/bench-shutdown.exe" ${runs[@]+--rounds "${runs[1]}"} \
+                          ${shutdown_args[@]+"${shutdown_args[@]}"} ;;
             *) echo "bench: unknown benchmark $bench" >&2; exit 1 ;;
         esac | tr -d '\r'
         echo

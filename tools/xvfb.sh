@@ -14,7 +14,7 @@ start_xvfb()
     command -v Xvfb > /dev/null || return 1
     for n in $(seq "$1" "$2"); do
         [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp > /dev/null 2>&1 &
+        Xvfb :$n -screen 0 1024x768x24 -nolisten tcp -maxclients 1024 > /dev/null 2>&1 &
         xvfb_pid=$!
         DISPLAY=:$n
         export DISPLAY

@@ -119,6 +119,47 @@ static BOOL own_handles_use(const struct path_set *files)
     return found;
 }
 
+static HANDLE open_probe_file(void)
+{
+    WCHAR path[MAX_PATH];
+    HMODULE module;
+
+    /* Any file will do; our own DLL is one that certainly exists. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (const WCHAR *)open_probe_file, &module)
+            || !GetModuleFileNameW(module, path, ARRAYSIZE(path)))
+        return INVALID_HANDLE_VALUE;
+    return CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_EXISTING, 0, NULL);
+}
+
+/* Whether the system answers the per-file query, asked once per process of a file that
+ * certainly exists: asking only of registered files would try every one of them, on every
+ * call, where none exists yet (a fresh installation) and the system lacks the query. */
+static BOOL file_query_unsupported;
+
+static BOOL CALLBACK probe_file_query(INIT_ONCE *once, void *param, void **context)
+{
+    ULONG_PTR buffer[64];
+    IO_STATUS_BLOCK io;
+    NTSTATUS status;
+    HANDLE file;
+
+    if ((file = open_probe_file()) == INVALID_HANDLE_VALUE) return TRUE;
+    status = NtQueryInformationFile(file, &io, buffer, sizeof(buffer), FileProcessIdsUsingFileInformation);
+    CloseHandle(file);
+    file_query_unsupported = status == STATUS_NOT_IMPLEMENTED || status == STATUS_INVALID_INFO_CLASS;
+    return TRUE;
+}
+
+static BOOL file_query_missing(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+
+    InitOnceExecuteOnce(&once, probe_file_query, NULL, NULL);
+    return file_query_unsupported;
+}
+
 /* Windows' own answer, one query per registered file.  Returns FALSE if the system does
  * not implement the query (Wine 8.0), so the caller falls back to the handle table. */
 static BOOL detect_by_file_query(const struct prepared_resources *prepared, struct affected_list *list, DWORD *ret)
@@ -129,6 +170,7 @@ static BOOL detect_by_file_query(const struct prepared_resources *prepared, stru
     unsigned int i, j;
 
     *ret = ERROR_SUCCESS;
+    if (file_query_missing()) return FALSE;
     for (i = 0; i < res->nfiles && !*ret; i++)
     {
         IO_STATUS_BLOCK io;
@@ -193,20 +235,6 @@ static BOOL find_file_type(const SYSTEM_HANDLE_INFORMATION_EX *snapshot, HANDLE 
         }
     }
     return FALSE;
-}
-
-static HANDLE open_probe_file(void)
-{
-    WCHAR path[MAX_PATH];
-    HMODULE module;
-
-    /* Any file will do; our own DLL is one that certainly exists. */
-    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                            (const WCHAR *)open_probe_file, &module)
-            || !GetModuleFileNameW(module, path, ARRAYSIZE(path)))
-        return INVALID_HANDLE_VALUE;
-    return CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                       NULL, OPEN_EXISTING, 0, NULL);
 }
 
 /* A walk of the system handle table: what it needs besides the table, and the process whose
@@ -386,6 +414,53 @@ static void set_service(struct affected *item, const ENUM_SERVICE_STATUS_PROCESS
     lstrcpynW(item->service_display, service->lpDisplayName, ARRAYSIZE(item->service_display));
 }
 
+/* Whether a process may host a service: the service manager starts every service process,
+ * so its parent is services.exe.  Where that cannot be told, it may. */
+static BOOL may_host_service(DWORD pid)
+{
+    PROCESS_BASIC_INFORMATION info;
+    FILETIME created, parent_created, unused;
+    WCHAR image[MAX_PATH], *base;
+    DWORD len = ARRAYSIZE(image);
+    HANDLE process, parent;
+    BOOL ret = TRUE;
+
+    if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid))) return TRUE;
+    if (NtQueryInformationProcess(process, ProcessBasicInformation, &info, sizeof(info), NULL)
+            || !GetProcessTimes(process, &created, &unused, &unused, &unused))
+    {
+        CloseHandle(process);
+        return TRUE;
+    }
+    CloseHandle(process);
+    /* A parent that is gone was no service manager, which outlives its services. */
+    if (!(parent = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)info.InheritedFromUniqueProcessId)))
+        return GetLastError() != ERROR_INVALID_PARAMETER;
+    /* A younger process with the parent's pid is not the parent. */
+    if (GetProcessTimes(parent, &parent_created, &unused, &unused, &unused)
+            && CompareFileTime(&parent_created, &created) > 0)
+        ret = FALSE;
+    else if (QueryFullProcessImageNameW(parent, 0, image, &len))
+    {
+        base = wcsrchr(image, '\\');
+        ret = !wcsicmp(base ? base + 1 : image, L"services.exe");
+    }
+    CloseHandle(parent);
+    return ret;
+}
+
+/* Asking the service manager for its list costs more than the rest of a small RmGetList:
+ * ask only when a service is registered or a process found may host one. */
+static BOOL services_needed(const struct resources *res, const struct affected_list *list)
+{
+    unsigned int i;
+
+    if (res->nservices) return TRUE;
+    for (i = 0; i < list->count; i++)
+        if (may_host_service(list->items[i].process.dwProcessId)) return TRUE;
+    return FALSE;
+}
+
 /* Add the hosts of registered services, and name the services that processes found
  * otherwise host, so they are reported as services. */
 static DWORD detect_services(const struct resources *res, struct affected_list *list)
@@ -395,7 +470,7 @@ static DWORD detect_services(const struct resources *res, struct affected_list *
     SC_HANDLE manager;
     unsigned int j;
 
-    if (!res->nservices && !list->count) return ERROR_SUCCESS;
+    if (!services_needed(res, list)) return ERROR_SUCCESS;
     if (!(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ENUMERATE_SERVICE))) return ERROR_SUCCESS;
     services = enum_active_services(manager, &count);
     CloseServiceHandle(manager);

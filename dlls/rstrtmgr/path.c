@@ -86,8 +86,19 @@ static const WCHAR *device_to_dos(const WCHAR *name, WCHAR *buffer, size_t size)
     return name;
 }
 
+static void to_upper(WCHAR *str, size_t len)
+{
+    if (!LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, str, (int)len, str, (int)len, NULL, NULL, 0))
+    {
+        size_t i;
+
+        for (i = 0; i < len; i++) str[i] = towupper(str[i]);
+    }
+}
+
 static WCHAR *sysnative_dir;      /* "C:\WINDOWS\SYSNATIVE\" for a 32-bit process on 64-bit */
 static WCHAR *system_dir;         /* "C:\WINDOWS\SYSTEM32\" */
+static size_t sysnative_len;
 static INIT_ONCE redirect_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK init_redirect(INIT_ONCE *once, void *param, void **context)
@@ -104,53 +115,65 @@ static BOOL CALLBACK init_redirect(INIT_ONCE *once, void *param, void **context)
     if (!(system_dir = malloc((len + 16) * sizeof(WCHAR)))) return TRUE;
     swprintf(sysnative_dir, len + 16, L"%ls\\SYSNATIVE\\", windir);
     swprintf(system_dir, len + 16, L"%ls\\SYSTEM32\\", windir);
+    /* Compared with names already in upper case. */
+    to_upper(sysnative_dir, wcslen(sysnative_dir));
+    to_upper(system_dir, wcslen(system_dir));
+    sysnative_len = wcslen(sysnative_dir);
     return TRUE;
 }
 
-static void to_upper(WCHAR *str, size_t len)
+/* The full path of a name, in a new buffer: one call for the usual name that fits MAX_PATH. */
+static WCHAR *full_path(const WCHAR *src)
 {
-    if (!LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, str, (int)len, str, (int)len, NULL, NULL, 0))
-    {
-        size_t i;
+    WCHAR buffer[MAX_PATH], *result;
+    DWORD len = GetFullPathNameW(src, ARRAYSIZE(buffer), buffer, NULL);
 
-        for (i = 0; i < len; i++) str[i] = towupper(str[i]);
+    if (!len) return NULL;
+    if (len < ARRAYSIZE(buffer))
+    {
+        if ((result = malloc((len + 1) * sizeof(WCHAR)))) memcpy(result, buffer, (len + 1) * sizeof(WCHAR));
+        return result;
     }
+    if (!(result = malloc((len + 1) * sizeof(WCHAR)))) return NULL;
+    if (GetFullPathNameW(src, len, result, NULL) >= len)
+    {
+        free(result);
+        return NULL;
+    }
+    return result;
 }
 
 /*
  * Canonical form of a file name; NULL if it cannot be made.  With expand set, short 8.3
  * components are replaced by long ones, which needs the file to exist and costs a directory
  * lookup per component, so reported names (already long) skip it unless they contain '~'.
+ * This runs for every registered name and every name the system reports, so the usual name
+ * (a drive-letter path) takes the short way: only names starting with a backslash can carry a
+ * prefix or a device name.
  */
 WCHAR *normalize_path(const WCHAR *name, BOOL expand)
 {
-    WCHAR device_buffer[MAX_PATH + 8], *full = NULL, *result = NULL;
+    WCHAR device_buffer[MAX_PATH + 8], *full = NULL, *result;
     const WCHAR *src = name;
-    DWORD len;
-    size_t i;
+    size_t i, len;
 
     if (!name || !name[0]) return NULL;
-    if (starts_with(src, L"\\??\\UNC\\") || starts_with(src, L"\\\\?\\UNC\\"))
+    if (src[0] == '\\')
     {
-        /* Keep one more character than needed and turn the "C" of UNC into the second slash. */
-        if (!(full = malloc((wcslen(src) + 1) * sizeof(WCHAR)))) return NULL;
-        full[0] = '\\';
-        wcscpy(full + 1, src + 7);
-        src = full;
+        if (starts_with(src, L"\\??\\UNC\\") || starts_with(src, L"\\\\?\\UNC\\"))
+        {
+            /* Keep one more character than needed and turn the "C" of UNC into the second slash. */
+            if (!(full = malloc((wcslen(src) + 1) * sizeof(WCHAR)))) return NULL;
+            full[0] = '\\';
+            wcscpy(full + 1, src + 7);
+            src = full;
+        }
+        else if (starts_with(src, L"\\??\\") || starts_with(src, L"\\\\?\\")) src += 4;
+        else src = device_to_dos(src, device_buffer, ARRAYSIZE(device_buffer));
     }
-    else if (starts_with(src, L"\\??\\") || starts_with(src, L"\\\\?\\")) src += 4;
-    else src = device_to_dos(src, device_buffer, ARRAYSIZE(device_buffer));
 
     /* GetFullPathNameW also turns '/' into '\' and removes "." and ".." components. */
-    len = GetFullPathNameW(src, 0, NULL, NULL);
-    if (len && (result = malloc((len + 1) * sizeof(WCHAR))))
-    {
-        if (GetFullPathNameW(src, len, result, NULL) >= len)
-        {
-            free(result);
-            result = NULL;
-        }
-    }
+    result = full_path(src);
     free(full);
     if (!result) return NULL;
 
@@ -170,17 +193,15 @@ WCHAR *normalize_path(const WCHAR *name, BOOL expand)
         }
     }
 
-    len = (DWORD)wcslen(result);
+    len = wcslen(result);
     to_upper(result, len);
     for (i = 0; i < len; i++) if (result[i] == '/') result[i] = '\\';
 
     InitOnceExecuteOnce(&redirect_once, init_redirect, NULL, NULL);
-    if (sysnative_dir && system_dir && starts_with(result, sysnative_dir))
+    if (sysnative_dir && system_dir && !wcsncmp(result, sysnative_dir, sysnative_len))
     {
         /* Both prefixes have the same length, so the replacement is done in place. */
-        size_t prefix = wcslen(sysnative_dir);
-
-        if (prefix == wcslen(system_dir)) memcpy(result, system_dir, prefix * sizeof(WCHAR));
+        if (sysnative_len == wcslen(system_dir)) memcpy(result, system_dir, sysnative_len * sizeof(WCHAR));
     }
     return result;
 }

@@ -396,24 +396,68 @@ static enum name_kind open_name_kind(const WCHAR *full)
     return type == FILE_TYPE_DISK ? NAME_FILE : NAME_DEVICE;
 }
 
+/* A fresh installation registers thousands of names in folders it has yet to create: one
+ * look at a folder answers for every name in it.  Names come grouped by folder, so the last
+ * folder's answer is kept. */
+struct folder_cache
+{
+    WCHAR path[MAX_PATH];
+    BOOL missing;
+};
+
+/* Whether the folder of a full path is missing, so that nothing in it exists.  Only "not
+ * found" counts: a folder the caller may not look at may still hold a file it may open. */
+static BOOL folder_missing(const WCHAR *full, struct folder_cache *cache)
+{
+    const WCHAR *slash = wcsrchr(full, '\\');
+    size_t len = slash ? slash - full + 1 : 0;
+    DWORD error;
+
+    if (!len || len >= ARRAYSIZE(cache->path)) return FALSE;
+    if (!wcsncmp(full, cache->path, len) && !cache->path[len]) return cache->missing;
+    memcpy(cache->path, full, len * sizeof(WCHAR));
+    cache->path[len] = 0;
+    cache->missing = GetFileAttributesW(cache->path) == INVALID_FILE_ATTRIBUTES
+                     && ((error = GetLastError()) == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND);
+    return cache->missing;
+}
+
+/* What a full path refers to. */
+static enum name_kind full_name_kind(const WCHAR *full, struct folder_cache *folder)
+{
+    DWORD attrs;
+
+    if (is_device_path(full)) return NAME_DEVICE;
+    if (folder_missing(full, folder)) return NAME_MISSING;
+    if ((attrs = GetFileAttributesW(full)) != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
+        return NAME_DIRECTORY;
+    if (attrs != INVALID_FILE_ATTRIBUTES || (GetLastError() != ERROR_FILE_NOT_FOUND
+                                             && GetLastError() != ERROR_PATH_NOT_FOUND))
+        return open_name_kind(full);
+    return NAME_MISSING;
+}
+
 /* What a registered name refers to.  Only a file on a volume is ever read (may_be_image):
  * reading a serial port, a console or a pipe can wait forever, and opening a pipe would even
  * take an instance from its server. */
-static enum name_kind name_kind(const WCHAR *name)
+static enum name_kind name_kind(const WCHAR *name, struct folder_cache *folder)
 {
-    DWORD len = GetFullPathNameW(name, 0, NULL, NULL), attrs;
-    enum name_kind kind = NAME_MISSING;
-    WCHAR *full;
+    WCHAR buffer[MAX_PATH], *full = buffer;
+    DWORD len = GetFullPathNameW(name, ARRAYSIZE(buffer), buffer, NULL);
+    enum name_kind kind;
 
-    if (!len || !(full = malloc(len * sizeof(WCHAR)))) return NAME_MISSING;
-    if (GetFullPathNameW(name, len, full, NULL) >= len) kind = NAME_MISSING;
-    else if (is_device_path(full)) kind = NAME_DEVICE;
-    else if ((attrs = GetFileAttributesW(full)) != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
-        kind = NAME_DIRECTORY;
-    else if (attrs != INVALID_FILE_ATTRIBUTES || (GetLastError() != ERROR_FILE_NOT_FOUND
-                                                  && GetLastError() != ERROR_PATH_NOT_FOUND))
-        kind = open_name_kind(full);
-    free(full);
+    if (!len) return NAME_MISSING;
+    if (len >= ARRAYSIZE(buffer))
+    {
+        if (!(full = malloc(len * sizeof(WCHAR)))) return NAME_MISSING;
+        if (GetFullPathNameW(name, len, full, NULL) >= len)
+        {
+            free(full);
+            return NAME_MISSING;
+        }
+    }
+    kind = full_name_kind(full, folder);
+    if (full != buffer) free(full);
     return kind;
 }
 
@@ -421,6 +465,7 @@ static enum name_kind name_kind(const WCHAR *name)
 static DWORD prepare_files(struct prepared_resources *prepared)
 {
     const struct resources *res = &prepared->res;
+    struct folder_cache folder = { L"" };
     unsigned int i;
     DWORD ret = ERROR_SUCCESS;
     BOOL redirected;
@@ -434,7 +479,7 @@ static DWORD prepare_files(struct prepared_resources *prepared)
     redirected = !Wow64DisableWow64FsRedirection(&redirect);
     for (i = 0; i < res->nfiles && !ret; i++)
     {
-        enum name_kind kind = name_kind(res->files[i]);
+        enum name_kind kind = name_kind(res->files[i], &folder);
         WCHAR *path;
 
         TRACE("%s: kind %u\n", debugstr_w(res->files[i]), kind);

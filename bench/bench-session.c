@@ -33,6 +33,8 @@
 #include <bcrypt.h>
 #include <restartmanager.h>
 
+#include "floor.h"
+
 /* ntdll; not in mingw-w64's headers. */
 extern LONG WINAPI NtDeleteKey(HANDLE key);
 
@@ -43,27 +45,10 @@ extern LONG WINAPI NtDeleteKey(HANDLE key);
 #define BCRYPT_USE_SYSTEM_PREFERRED_RNG 0x00000002
 #endif
 
+/* Microseconds, from floor.c's clock. */
 static double now_us(void)
 {
-    static LARGE_INTEGER freq;
-    LARGE_INTEGER counter;
-
-    if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
-    QueryPerformanceCounter(&counter);
-    return counter.QuadPart * 1000000.0 / freq.QuadPart;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorts the values. */
-static double median(double *values, unsigned int count)
-{
-    qsort(values, count, sizeof(*values), compare_double);
-    return count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
+    return now_ms() * 1000.0;
 }
 
 static double mean(const double *values, unsigned int count)
