@@ -285,30 +285,6 @@ BOOL helper_send_ctrl_event(DWORD pid, DWORD event)
     return ok;
 }
 
-static DWORD CALLBACK prestart_thread(void *module)
-{
-    AcquireSRWLockExclusive(&helper_lock);
-    if (!helper_process) start_helper();
-    ReleaseSRWLockExclusive(&helper_lock);
-    FreeLibraryAndExitThread(module, 0);
-}
-
-/* Start the helper in the background when files are registered, ahead of the RmGetList that
- * will need it: a 32-bit installer asks for the list right after registering, and starting a
- * process takes longer than the rest of a first list.  The thread keeps the DLL loaded. */
-void prestart_helper(void)
-{
-    BOOL wow64 = FALSE;
-    HMODULE module;
-    HANDLE thread;
-
-    if (sizeof(void *) != 4 || !IsWow64Process(GetCurrentProcess(), &wow64) || !wow64) return;
-    if (helper_process) return;  /* a stale answer only costs a thread that finds it running */
-    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)prestart_helper, &module)) return;
-    if ((thread = CreateThread(NULL, 0, prestart_thread, module, 0, NULL))) CloseHandle(thread);
-    else FreeLibrary(module);
-}
-
 /* Whether this process is 32-bit on a 64-bit system and the target is 64-bit: then only the
  * helper can read the target's memory or start a thread in it. */
 BOOL needs_helper(HANDLE process)

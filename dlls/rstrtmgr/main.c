@@ -50,7 +50,6 @@ DWORD WINAPI RmRegisterResources(DWORD handle, UINT nfiles, LPCWSTR files[], UIN
     if (!(session = grab_session(handle))) return ERROR_INVALID_HANDLE;
     ret = store_resources(session, nfiles, files, nprocs, procs, nservices, services);
     release_session(session);
-    if (!ret && nfiles) prestart_helper();
     return ret;
 }
 

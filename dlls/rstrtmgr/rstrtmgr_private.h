@@ -190,7 +190,6 @@ extern BOOL helper_read_params(DWORD pid, struct process_params *params);
 extern BOOL helper_send_ctrl_event(DWORD pid, DWORD event);
 extern DWORD get_helper_pid(void);
 extern BOOL needs_helper(HANDLE process);
-extern void prestart_helper(void);
 
 /* winecompat.c: every choice Wine forces on us that Windows would not */
 extern BOOL running_on_wine(void);
