@@ -45,11 +45,6 @@ static WCHAR temp_unit[32];
 
 /* ------------------------------------------------------------------ processes */
 
-BOOL running_on_wine(void)
-{
-    return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != NULL;
-}
-
 void trace_loaded_dll(void)
 {
     WCHAR path[MAX_PATH];

@@ -77,8 +77,6 @@ extern const WCHAR store_mutex_name[];
 
 /* ------------------------------------------------------------------ processes */
 
-/* For what only Wine does (documented limitations) and the project requires only there. */
-BOOL running_on_wine(void);
 void trace_loaded_dll(void);
 
 /* The identity of a process by handle; a failure to read it is a failed check. */

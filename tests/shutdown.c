@@ -580,7 +580,7 @@ static void check_close_sequence_(const char *file, int line, const struct child
 
     ctrl_sequence(child, events, sizeof(events));
     ok_(file, line)(events[0] != 0, "the child reported no console control event\n");
-    if (running_on_wine())
+    if (winetest_platform_is_wine)
         ok_(file, line)(!strcmp(events, "02"), "got events %s, expected 02 (CTRL_C_EVENT, CTRL_CLOSE_EVENT)\n", events);
     else ok_(file, line)(!strcmp(events, "02") || broken(events[0] != 0), "got events %s\n", events);
 }
@@ -627,7 +627,7 @@ static void test_console_close_event(void)
     ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
     code = finish_child(&child, FALSE);
     check_close_sequence(&child);
-    if (running_on_wine())
+    if (winetest_platform_is_wine)
         ok(code == 100 + CTRL_CLOSE_EVENT, "the child exited with %lu, expected %u\n", code, 100 + CTRL_CLOSE_EVENT);
     end_session(handle);
 done:
@@ -697,7 +697,7 @@ static void test_console_ignoring(void)
     start = GetTickCount();
     ret = RmShutdown(handle, 0, NULL);
     trace("RmShutdown took %lu ms\n", GetTickCount() - start);
-    if (!running_on_wine())
+    if (!winetest_platform_is_wine)
     {
         ok(ret == ERROR_SUCCESS, "RmShutdown: got %lu, expected 0\n", ret);
         ok(wait_exit(&child, EXIT_TIMEOUT), "the child is still running\n");
