@@ -1,7 +1,6 @@
 #!/bin/bash
 # Run the benchmarks of both architectures in the project's Wine prefix and print their
 # tables (the README shows a run of this).  Build first: tools/build.sh.
-#   tools/bench.sh [bench-getlist options]     e.g. --runs 3 --files 1,100 --procs 10
 # Each architecture runs bench-getlist (first and repeated RmGetList against their floors),
 # bench-installer (Inno Setup's sequence of calls against the sum of its floors), bench-scale
 # (200 processes listed, shut down and restarted; RmGetList's time per process), then
@@ -9,7 +8,7 @@
 # bench-shutdown (RmShutdown of window applications against their own exit time).  The
 # sources are in bench/.  All but bench-getlist and bench-session show windows: they need a
 # display (DISPLAY, or an Xvfb started here; bench-scale needs one that takes 400 clients).
-#   tools/bench.sh [--runs N] [bench-getlist options]
+#   tools/bench.sh [--cpus LIST|all] [--runs N] [bench-getlist options]   e.g. --runs 3 --files 1,100
 # --runs N goes to every benchmark (as --runs, or --rounds for bench-shutdown); the other
 # options go to bench-getlist only; the others take theirs from the environment:
 #   RSTRTMGR_BENCH="getlist installer scale session shutdown"   which to run (default: all)
@@ -18,6 +17,15 @@
 #   RSTRTMGR_BENCH_SESSION_ARGS="--cycles 500 --files 100"
 #   RSTRTMGR_BENCH_SHUTDOWN_ARGS="--apps 10"
 #   RSTRTMGR_BENCH_ARCHS="x86_64 i686"            which architectures (default: both)
+# --cpus LIST (taskset's list, default 0) runs the benchmarks, the applications they start and
+# the prefix's wineserver on those CPUs only; --cpus all leaves them where the system puts
+# them.  Why one CPU: every call a Wine program makes into wineserver is a round trip, and
+# when the client and the server run on different CPUs of an idle machine each round trip
+# waits for the other CPU to wake.  Measured on the 2-core machine of the README's tables,
+# the same walk of 290 handles took 4 ms with both on one CPU, and 4-5 ms or 72-102 ms
+# unpinned, switching between the two for seconds at a time with the CPUs 99% idle; a
+# benchmark's floor and the call it is compared with then land on different sides of that
+# switch.  Pinned, the figures repeat within a few percent.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${RSTRTMGR_BUILD_ROOT:-$top/build}
@@ -29,12 +37,27 @@ read -r -a installer_args <<< "${RSTRTMGR_BENCH_INSTALLER_ARGS:-}"
 read -r -a scale_args <<< "${RSTRTMGR_BENCH_SCALE_ARGS:-}"
 read -r -a session_args <<< "${RSTRTMGR_BENCH_SESSION_ARGS:-}"
 read -r -a shutdown_args <<< "${RSTRTMGR_BENCH_SHUTDOWN_ARGS:-}"
-# --runs applies to every benchmark.
+# --runs applies to every benchmark; --cpus is this script's.
 runs=()
-args=("$@")
-for ((i = 0; i + 1 < ${#args[@]}; i++)); do
-    [ "${args[i]}" = --runs ] && runs=(--runs "${args[i + 1]}")
+args=()
+cpus=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --cpus) cpus=${2:-0}; shift 2 || shift ;;
+        --runs) runs=(--runs "${2:-}"); args+=("$1" "${2:-}"); shift 2 || shift ;;
+        *) args+=("$1"); shift ;;
+    esac
 done
+set -- ${args[@]+"${args[@]}"}
+if [ "$cpus" != all ] && [ "${RSTRTMGR_BENCH_CPUS:-}" != "$cpus" ]; then
+    if command -v taskset > /dev/null; then
+        # The prefix's wineserver is started again, from inside the pinned run.
+        wineserver -k 2> /dev/null
+        RSTRTMGR_BENCH_CPUS=$cpus exec taskset -c "$cpus" "$0" --cpus "$cpus" "$@"
+    fi
+    echo "bench: taskset not found; running on every CPU" >&2
+fi
+echo "bench: CPUs $(taskset -pc $$ 2> /dev/null | sed 's/.*: //' || echo all)"
 "$top/tools/wine-prefix.sh" "$WINEPREFIX" || exit 1
 
 # bench-shutdown shows windows.

@@ -86,14 +86,24 @@ static const WCHAR *device_to_dos(const WCHAR *name, WCHAR *buffer, size_t size)
     return name;
 }
 
+/* Upper case as the invariant locale has it, and backslashes.  Most names are plain ASCII,
+ * which is done here; LCMapStringEx, far slower per call under Wine, does only the rest. */
 static void to_upper(WCHAR *str, size_t len)
 {
-    if (!LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, str, (int)len, str, (int)len, NULL, NULL, 0))
-    {
-        size_t i;
+    size_t i;
 
-        for (i = 0; i < len; i++) str[i] = towupper(str[i]);
+    for (i = 0; i < len && str[i] < 0x80; i++)
+    {
+        if (str[i] >= 'a' && str[i] <= 'z') str[i] -= 'a' - 'A';
+        else if (str[i] == '/') str[i] = '\\';
     }
+    if (i == len) return;
+    if (!LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, str + i, (int)(len - i), str + i, (int)(len - i),
+                       NULL, NULL, 0))
+    {
+        for (; i < len; i++) str[i] = towupper(str[i]);
+    }
+    for (; i < len; i++) if (str[i] == '/') str[i] = '\\';
 }
 
 static WCHAR *sysnative_dir;      /* "C:\WINDOWS\SYSNATIVE\" for a 32-bit process on 64-bit */
@@ -123,7 +133,7 @@ static BOOL CALLBACK init_redirect(INIT_ONCE *once, void *param, void **context)
 }
 
 /* The full path of a name, in a new buffer: one call for the usual name that fits MAX_PATH. */
-static WCHAR *full_path(const WCHAR *src)
+WCHAR *full_path(const WCHAR *src)
 {
     WCHAR buffer[MAX_PATH], *result;
     DWORD len = GetFullPathNameW(src, ARRAYSIZE(buffer), buffer, NULL);
@@ -144,18 +154,51 @@ static WCHAR *full_path(const WCHAR *src)
 }
 
 /*
- * Canonical form of a file name; NULL if it cannot be made.  With expand set, short 8.3
- * components are replaced by long ones, which needs the file to exist and costs a directory
- * lookup per component, so reported names (already long) skip it unless they contain '~'.
- * This runs for every registered name and every name the system reports, so the usual name
- * (a drive-letter path) takes the short way: only names starting with a backslash can carry a
- * prefix or a device name.
+ * Canonical form of a full path (full_path's result, whose buffer it takes over); NULL if it
+ * cannot be made.  Short 8.3 components are replaced by long ones, which needs the file to
+ * exist and costs a directory lookup per component, so only names with a '~' pay for it.
  */
-WCHAR *normalize_path(const WCHAR *name, BOOL expand)
+WCHAR *canonical_path(WCHAR *full)
 {
-    WCHAR device_buffer[MAX_PATH + 8], *full = NULL, *result;
+    size_t len;
+
+    if (wcschr(full, '~'))
+    {
+        DWORD long_len = GetLongPathNameW(full, NULL, 0);
+        WCHAR *long_name;
+
+        if (long_len && (long_name = malloc(long_len * sizeof(WCHAR))))
+        {
+            if (GetLongPathNameW(full, long_name, long_len) && wcslen(long_name) < long_len)
+            {
+                free(full);
+                full = long_name;
+            }
+            else free(long_name);
+        }
+    }
+
+    len = wcslen(full);
+    to_upper(full, len);
+
+    InitOnceExecuteOnce(&redirect_once, init_redirect, NULL, NULL);
+    if (sysnative_dir && system_dir && !wcsncmp(full, sysnative_dir, sysnative_len))
+    {
+        /* Both prefixes have the same length, so the replacement is done in place. */
+        if (sysnative_len == wcslen(system_dir)) memcpy(full, system_dir, sysnative_len * sizeof(WCHAR));
+    }
+    return full;
+}
+
+/*
+ * Canonical form of any file name, registered or reported; NULL if it cannot be made.  This
+ * runs for every name the system reports, so the usual name (a drive-letter path) takes the
+ * short way: only names starting with a backslash can carry a prefix or a device name.
+ */
+WCHAR *normalize_path(const WCHAR *name)
+{
+    WCHAR device_buffer[MAX_PATH + 8], *copy = NULL, *result;
     const WCHAR *src = name;
-    size_t i, len;
 
     if (!name || !name[0]) return NULL;
     if (src[0] == '\\')
@@ -163,10 +206,10 @@ WCHAR *normalize_path(const WCHAR *name, BOOL expand)
         if (starts_with(src, L"\\??\\UNC\\") || starts_with(src, L"\\\\?\\UNC\\"))
         {
             /* Keep one more character than needed and turn the "C" of UNC into the second slash. */
-            if (!(full = malloc((wcslen(src) + 1) * sizeof(WCHAR)))) return NULL;
-            full[0] = '\\';
-            wcscpy(full + 1, src + 7);
-            src = full;
+            if (!(copy = malloc((wcslen(src) + 1) * sizeof(WCHAR)))) return NULL;
+            copy[0] = '\\';
+            wcscpy(copy + 1, src + 7);
+            src = copy;
         }
         else if (starts_with(src, L"\\??\\") || starts_with(src, L"\\\\?\\")) src += 4;
         else src = device_to_dos(src, device_buffer, ARRAYSIZE(device_buffer));
@@ -174,36 +217,8 @@ WCHAR *normalize_path(const WCHAR *name, BOOL expand)
 
     /* GetFullPathNameW also turns '/' into '\' and removes "." and ".." components. */
     result = full_path(src);
-    free(full);
-    if (!result) return NULL;
-
-    if (wcschr(result, '~'))
-    {
-        DWORD long_len = GetLongPathNameW(result, NULL, 0);
-        WCHAR *long_name;
-
-        if (long_len && (long_name = malloc(long_len * sizeof(WCHAR))))
-        {
-            if (GetLongPathNameW(result, long_name, long_len) && wcslen(long_name) < long_len)
-            {
-                free(result);
-                result = long_name;
-            }
-            else free(long_name);
-        }
-    }
-
-    len = wcslen(result);
-    to_upper(result, len);
-    for (i = 0; i < len; i++) if (result[i] == '/') result[i] = '\\';
-
-    InitOnceExecuteOnce(&redirect_once, init_redirect, NULL, NULL);
-    if (sysnative_dir && system_dir && !wcsncmp(result, sysnative_dir, sysnative_len))
-    {
-        /* Both prefixes have the same length, so the replacement is done in place. */
-        if (sysnative_len == wcslen(system_dir)) memcpy(result, system_dir, sysnative_len * sizeof(WCHAR));
-    }
-    return result;
+    free(copy);
+    return result ? canonical_path(result) : NULL;
 }
 
 /* ------------------------------------------------------------------ hash set */
@@ -286,7 +301,7 @@ BOOL path_set_match(const struct path_set *set, const WCHAR *name)
     WCHAR *path;
     BOOL ret;
 
-    if (!set->count || !(path = normalize_path(name, FALSE))) return FALSE;
+    if (!set->count || !(path = normalize_path(name))) return FALSE;
     ret = path_set_contains(set, path);
     free(path);
     return ret;

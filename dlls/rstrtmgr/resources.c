@@ -437,31 +437,19 @@ static enum name_kind full_name_kind(const WCHAR *full, struct folder_cache *fol
     return NAME_MISSING;
 }
 
-/* What a registered name refers to.  Only a file on a volume is ever read (may_be_image):
- * reading a serial port, a console or a pipe can wait forever, and opening a pipe would even
- * take an instance from its server. */
-static enum name_kind name_kind(const WCHAR *name, struct folder_cache *folder)
+/* The canonical form of a registered name whose full path is known.  The usual name, a
+ * drive-letter path, has nothing full_path did not already do: only a name starting with a
+ * backslash can carry a prefix or a device name (normalize_path). */
+static WCHAR *registered_path(const WCHAR *name, WCHAR *full)
 {
-    WCHAR buffer[MAX_PATH], *full = buffer;
-    DWORD len = GetFullPathNameW(name, ARRAYSIZE(buffer), buffer, NULL);
-    enum name_kind kind;
-
-    if (!len) return NAME_MISSING;
-    if (len >= ARRAYSIZE(buffer))
-    {
-        if (!(full = malloc(len * sizeof(WCHAR)))) return NAME_MISSING;
-        if (GetFullPathNameW(name, len, full, NULL) >= len)
-        {
-            free(full);
-            return NAME_MISSING;
-        }
-    }
-    kind = full_name_kind(full, folder);
-    if (full != buffer) free(full);
-    return kind;
+    if (name[0] != '\\') return canonical_path(full);
+    free(full);
+    return normalize_path(name);
 }
 
-/* Sort the registered files: canonical names of the files into the set, devices marked. */
+/* Sort the registered files: canonical names of the files into the set, devices marked.  Only
+ * a file on a volume is ever read (may_be_image): reading a serial port, a console or a pipe
+ * can wait forever, and opening a pipe would even take an instance from its server. */
 static DWORD prepare_files(struct prepared_resources *prepared)
 {
     const struct resources *res = &prepared->res;
@@ -479,18 +467,22 @@ static DWORD prepare_files(struct prepared_resources *prepared)
     redirected = !Wow64DisableWow64FsRedirection(&redirect);
     for (i = 0; i < res->nfiles && !ret; i++)
     {
-        enum name_kind kind = name_kind(res->files[i], &folder);
-        WCHAR *path;
+        WCHAR *full = full_path(res->files[i]), *path;
+        enum name_kind kind = full ? full_name_kind(full, &folder) : NAME_MISSING;
 
         TRACE("%s: kind %u\n", debugstr_w(res->files[i]), kind);
         /* Windows refuses a registered directory (RmGetList's documentation) and a file it may
          * not open (ForceOps' Windows CI test), and only then, when the list is asked for. */
         if (kind == NAME_DIRECTORY || kind == NAME_DENIED) prepared->error = ERROR_ACCESS_DENIED;
         else if (kind == NAME_DEVICE) prepared->devices[i] = TRUE;
-        else if ((path = normalize_path(res->files[i], TRUE)) && !path_set_add(&prepared->files, path))
-            ret = ERROR_OUTOFMEMORY;
-        else if (kind == NAME_FILE && !prepared->images)
-            prepared->images = may_be_image(res->files[i]);
+        else if (full)
+        {
+            path = registered_path(res->files[i], full);
+            full = NULL;
+            if (path && !path_set_add(&prepared->files, path)) ret = ERROR_OUTOFMEMORY;
+            else if (path && kind == NAME_FILE && !prepared->images) prepared->images = may_be_image(res->files[i]);
+        }
+        free(full);
     }
     if (!redirected) Wow64RevertWow64FsRedirection(redirect);
     return ret;

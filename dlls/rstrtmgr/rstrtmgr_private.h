@@ -65,7 +65,9 @@ struct path_set
     unsigned int size;      /* a power of two */
     unsigned int count;
 };
-extern WCHAR *normalize_path(const WCHAR *name, BOOL expand);
+extern WCHAR *full_path(const WCHAR *name);
+extern WCHAR *canonical_path(WCHAR *full);
+extern WCHAR *normalize_path(const WCHAR *name);
 extern BOOL path_set_init(struct path_set *set, unsigned int expected);
 extern void path_set_free(struct path_set *set);
 extern BOOL path_set_add(struct path_set *set, WCHAR *path);
