@@ -17,7 +17,7 @@
  *   own close   this process closes the first set exactly as the DLL does: WM_QUERYENDSESSION
  *               (ENDSESSION_CLOSEAPP) sent to every top-level window of the applications, one
  *               window after another; then WM_ENDSESSION(TRUE) the same way; then WM_CLOSE
- *               posted to any window still there; then one wait for all the processes.  Timed
+ *               posted to any window still there; then a wait for each process in turn.  Timed
  *               from the first message reaching an application to the last process handle
  *               being signalled.
  *   RmGetList   on the second set: a session registers their files (untimed) and lists them,
@@ -194,7 +194,7 @@ int wmain(int argc, WCHAR **argv)
                median(own_start, done), bad ? "  (!)" : "");
     if (bad) printf("(!) %u of %u rounds went wrong (see above): their figures, and the medians, mean nothing\n", bad, done);
     printf("own close: WM_QUERYENDSESSION to every top-level window, one after another, then\n"
-           "WM_ENDSESSION(TRUE), then WM_CLOSE to windows left, then one wait for all: the DLL's sequence.\n"
+           "WM_ENDSESSION(TRUE), then WM_CLOSE to windows left, then a wait for each: the DLL's sequence.\n"
            "RmShutdown = to 1st msg (its own list refresh, as long as RmGetList, and preparations) + close.\n"
            "added = RmShutdown - own close (goal: under 50 ms).  +running: RmRestart until all hold their\n"
            "files again; own start: the same for this process starting them (CreateProcess each)\n");

@@ -1182,7 +1182,7 @@ static void check_secondary_refused(DWORD handle, BOOL same_process)
 
 static void test_join_secondary(void)
 {
-    WCHAR files[2][MAX_PATH], key[KEY_BUFFER];
+    WCHAR files[2][MAX_PATH], key[KEY_BUFFER], missing[MAX_PATH];
     struct child holder1, holder2, joiner;
     const WCHAR *args[2];
     RM_PROCESS_INFO *infos;
@@ -1195,6 +1195,9 @@ static void test_join_secondary(void)
     if (!launch_holder(&holder1, self_exe, files[0])) goto done;
     if (!launch_holder(&holder2, self_exe, files[1])) goto done;
     if (!start_session_key(&handle, key)) goto done;
+    make_temp_name(missing, ARRAY_SIZE(missing), L".missing");
+    ret = register_file(handle, missing);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
 
     /* A secondary in this process registers the first file and leaves. */
     handle2 = NO_SESSION;
@@ -1217,6 +1220,11 @@ static void test_join_secondary(void)
         get_process_id(joiner.pi.hProcess, &joiner.id);
         stop_child(&joiner);
     }
+
+    /* The primary registers again after both: its registration goes after theirs and takes
+     * nothing of theirs away. */
+    ret = register_file(handle, missing);
+    ok(ret == ERROR_SUCCESS, "RmRegisterResources: got %lu, expected 0\n", ret);
 
     ret = get_list(handle, &infos, &count, &reasons);
     ok(ret == ERROR_SUCCESS, "RmGetList: got %lu, expected 0\n", ret);

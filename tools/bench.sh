@@ -2,16 +2,17 @@
 # Run the benchmarks of both architectures in the project's Wine prefix and print their
 # tables (the README shows a run of this).  Build first: tools/build.sh.
 # Each architecture runs bench-getlist (first and repeated RmGetList against their floors),
-# bench-installer (Inno Setup's sequence of calls against the sum of its floors), bench-scale
-# (200 processes listed, shut down and restarted; RmGetList's time per process), then
-# bench-session (a session's start, registration and end against the raw registry work) and
-# bench-shutdown (RmShutdown of window applications against their own exit time).  The
-# sources are in bench/.  All but bench-getlist and bench-session show windows: they need a
+# bench-session (a session's start, registration and end against the raw registry work),
+# bench-installer (Inno Setup's sequence of calls against the sum of its floors),
+# bench-shutdown (RmShutdown of window applications against their own exit time) and
+# bench-scale (200 processes listed, shut down and restarted; RmGetList's time per process).
+# The sources are in bench/.  All but bench-getlist and bench-session show windows: they need a
 # display (DISPLAY, or an Xvfb started here; bench-scale needs one that takes 400 clients).
 #   tools/bench.sh [--cpus LIST|all] [--runs N] [bench-getlist options]   e.g. --runs 3 --files 1,100
 # --runs N goes to every benchmark (as --runs, or --rounds for bench-shutdown); the other
 # options go to bench-getlist only; the others take theirs from the environment:
-#   RSTRTMGR_BENCH="getlist installer scale session shutdown"   which to run (default: all)
+#   RSTRTMGR_BENCH="getlist session installer shutdown scale"   which to run, in order (default: all;
+#   scale last: its 400 processes and windows slow what runs right after them)
 #   RSTRTMGR_BENCH_INSTALLER_ARGS="--files 10,1000,10000 --apps 1,10"
 #   RSTRTMGR_BENCH_SCALE_ARGS="--procs 50,100,200"
 #   RSTRTMGR_BENCH_SESSION_ARGS="--cycles 500 --files 100"
@@ -32,7 +33,7 @@ root=${RSTRTMGR_BUILD_ROOT:-$top/build}
 export WINEPREFIX=${WINEPREFIX:-$top/wineprefix}
 export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES="rstrtmgr=n;winedbg.exe=d;mscoree=d;mshtml=d"
-benches=${RSTRTMGR_BENCH:-getlist installer scale session shutdown}
+benches=${RSTRTMGR_BENCH:-getlist session installer shutdown scale}
 read -r -a installer_args <<< "${RSTRTMGR_BENCH_INSTALLER_ARGS:-}"
 read -r -a scale_args <<< "${RSTRTMGR_BENCH_SCALE_ARGS:-}"
 read -r -a session_args <<< "${RSTRTMGR_BENCH_SESSION_ARGS:-}"

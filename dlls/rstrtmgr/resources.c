@@ -81,63 +81,80 @@ static DWORD flush_list(HKEY key, const WCHAR *prefix, unsigned int *index, stru
     return session_store_error(status);
 }
 
-static DWORD write_strings(HKEY key, const WCHAR *prefix, UINT count, const WCHAR **strings)
+static DWORD write_strings(HKEY key, const WCHAR *prefix, unsigned int *index, UINT count, const WCHAR **strings)
 {
     struct multi_sz list = { NULL, 0, 0 };
-    unsigned int index;
     DWORD ret = ERROR_SUCCESS;
     UINT i;
 
-    if (!count) return ERROR_SUCCESS;
-    index = next_value_index(key, prefix);
     for (i = 0; i < count && !ret; i++)
     {
         size_t len = wcslen(strings[i]);
 
-        if (list.len && list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, prefix, &index, &list);
+        if (list.len && list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, prefix, index, &list);
         if (!ret && !append_string(&list, strings[i], len)) ret = ERROR_OUTOFMEMORY;
     }
-    if (!ret) ret = flush_list(key, prefix, &index, &list);
+    if (!ret) ret = flush_list(key, prefix, index, &list);
     free(list.data);
     return ret;
 }
 
-static DWORD write_processes(HKEY key, UINT count, const RM_UNIQUE_PROCESS *procs)
+static DWORD write_processes(HKEY key, unsigned int *index, UINT count, const RM_UNIQUE_PROCESS *procs)
 {
     struct multi_sz list = { NULL, 0, 0 };
-    unsigned int index;
     DWORD ret = ERROR_SUCCESS;
     WCHAR text[RM_PROCESS_TEXT_CHARS + 1];
     UINT i;
 
-    if (!count) return ERROR_SUCCESS;
-    index = next_value_index(key, L"RegProcs");
     for (i = 0; i < count && !ret; i++)
     {
         int len = format_process_text(&procs[i], text);
 
-        if (list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, L"RegProcs", &index, &list);
+        if (list.len + len > MAX_VALUE_CHARS) ret = flush_list(key, L"RegProcs", index, &list);
         if (!ret && !append_string(&list, text, len)) ret = ERROR_OUTOFMEMORY;
     }
-    if (!ret) ret = flush_list(key, L"RegProcs", &index, &list);
+    if (!ret) ret = flush_list(key, L"RegProcs", index, &list);
     free(list.data);
     return ret;
 }
 
-static DWORD write_resources(HKEY key, UINT nfiles, const WCHAR **files, UINT nprocs,
+#define UNKNOWN_INDEX (~0u)
+
+/* The first free number of a value family that is written now.  A writer that wrote last knows
+ * them: the Sequence it left says that nobody wrote since (every writer moves it on, under the
+ * store's lock), so only a writer that was not the last one probes, and only the families it
+ * writes. */
+static void find_value_index(HKEY key, const WCHAR *prefix, UINT count, unsigned int *index)
+{
+    if (count && *index == UNKNOWN_INDEX) *index = next_value_index(key, prefix);
+}
+
+static DWORD write_resources(HKEY key, struct value_indexes *known, UINT nfiles, const WCHAR **files, UINT nprocs,
                              const RM_UNIQUE_PROCESS *procs, UINT nservices, const WCHAR **services)
 {
-    DWORD ret;
+    DWORD sequence = read_sequence(key), next_sequence = sequence == ~0u ? 1 : sequence + 1, ret;
+    struct value_indexes next = *known;
 
-    if (!(ret = write_strings(key, L"RegFiles", nfiles, files))
-            && !(ret = write_processes(key, nprocs, procs))
-            && !(ret = write_strings(key, L"RegSvcs", nservices, services))
-            && (nfiles || nprocs || nservices))
-        ret = bump_sequence(key);
+    if (!nfiles && !nprocs && !nservices) return ERROR_SUCCESS;
+    if (!known->valid || known->sequence != sequence || sequence == ~0u)
+        next.files = next.procs = next.services = UNKNOWN_INDEX;
+    find_value_index(key, L"RegFiles", nfiles, &next.files);
+    find_value_index(key, L"RegProcs", nprocs, &next.procs);
+    find_value_index(key, L"RegSvcs", nservices, &next.services);
+    known->valid = FALSE;   /* until every write below has succeeded */
+    if (!(ret = write_strings(key, L"RegFiles", &next.files, nfiles, files))
+            && !(ret = write_processes(key, &next.procs, nprocs, procs))
+            && !(ret = write_strings(key, L"RegSvcs", &next.services, nservices, services))
+            && !(ret = set_sequence(key, next_sequence)))
+    {
+        next.sequence = next_sequence;
+        next.valid = TRUE;
+        *known = next;
+    }
     return ret;
 }
 
-DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
+DWORD store_resources(struct session *session, UINT nfiles, const WCHAR **files,
                       UINT nprocs, const RM_UNIQUE_PROCESS *procs,
                       UINT nservices, const WCHAR **services)
 {
@@ -149,12 +166,13 @@ DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **
      * hash.  Only if that key was deleted under it does the careful way decide what the
      * handle refers to now (usually nothing: ERROR_INVALID_HANDLE). */
     if (!session->key
-            || ((ret = write_resources(session->key, nfiles, files, nprocs, procs, nservices, services))
+            || ((ret = write_resources(session->key, &session->written, nfiles, files, nprocs, procs,
+                                       nservices, services))
                 && stored_key_deleted(session->key)))
     {
         if (!(ret = open_stored_session(session, KEY_SET_VALUE, &key)))
         {
-            ret = write_resources(key, nfiles, files, nprocs, procs, nservices, services);
+            ret = write_resources(key, &session->written, nfiles, files, nprocs, procs, nservices, services);
             RegCloseKey(key);
         }
     }
@@ -295,15 +313,6 @@ void free_resources(struct resources *res)
 }
 
 /* ------------------------------------------------------------------ the cache */
-
-static DWORD read_sequence(HKEY key)
-{
-    DWORD type, sequence = 0, size = sizeof(sequence);
-
-    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size) || type != REG_DWORD)
-        sequence = ~0u;  /* damaged: never matches a cache */
-    return sequence;
-}
 
 void release_prepared(struct prepared_resources *prepared)
 {

@@ -94,10 +94,20 @@ extern BOOL stored_key_deleted(HKEY key);
 extern DWORD session_store_error(LSTATUS status);
 extern LSTATUS open_session_subkey(HKEY parent, const WCHAR *name, BOOL create, HKEY *key);
 extern void release_store(void);
+extern DWORD read_sequence(HKEY key);
+extern DWORD set_sequence(HKEY key, DWORD sequence);
 extern DWORD bump_sequence(HKEY key);
 
 /* resources.c: what sessions register, and the cache of it made ready for matching */
-extern DWORD store_resources(const struct session *session, UINT nfiles, const WCHAR **files,
+/* The first free number of each family of registration values, as the last writer left them;
+ * valid while the session's Sequence still has the value it wrote. */
+struct value_indexes
+{
+    BOOL valid;
+    DWORD sequence;
+    unsigned int files, procs, services;
+};
+extern DWORD store_resources(struct session *session, UINT nfiles, const WCHAR **files,
                              UINT nprocs, const RM_UNIQUE_PROCESS *procs,
                              UINT nservices, const WCHAR **services);
 struct resources
@@ -149,6 +159,7 @@ struct session
     LONG cancel_requested;              /* set by RmCancelCurrentTask, polled by long tasks */
     HANDLE cancel_event;                /* made on first use; signalled with cancel_requested */
     HKEY key;                           /* the primary's session key, kept open until the end */
+    struct value_indexes written;       /* where this handle's next registration goes; store lock */
     SRWLOCK cache_lock;
     struct prepared_resources *prepared; /* registered names made ready for matching */
     SRWLOCK state_lock;                 /* guards the records below against RmGetList */

@@ -119,8 +119,9 @@ static DWORD open_session(BOOL primary, const BYTE key[RM_KEY_BYTES], DWORD *han
 
     if (!(ret = hash_session_key(key, session->key_hash)))
     {
-        if (primary) ret = create_stored_session(session->key_hash, &session->slot, &session->key);
-        else ret = find_stored_session(session->key_hash, &session->slot);
+        if (!primary) ret = find_stored_session(session->key_hash, &session->slot);
+        else if (!(ret = create_stored_session(session->key_hash, &session->slot, &session->key)))
+            session->written.valid = TRUE;  /* a new key: Sequence 0, no registration values */
     }
     if (!ret && (ret = alloc_session_handle(session, handle)) && primary)
         delete_stored_session(session);

@@ -495,14 +495,27 @@ DWORD delete_stored_session(const struct session *session)
     return ret;
 }
 
-DWORD bump_sequence(HKEY key)
+/* The session's Sequence value, or ~0u if it is missing or damaged: that never matches
+ * what a reader or writer remembers. */
+DWORD read_sequence(HKEY key)
 {
     DWORD type, sequence = 0, size = sizeof(sequence);
 
-    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size)
-            || type != REG_DWORD || size != sizeof(sequence))
-        sequence = 0;
-    sequence++;
-    return map_registry_error(RegSetValueExW(key, L"Sequence", 0, REG_DWORD, (BYTE *)&sequence,
-                                             sizeof(sequence)));
+    if (RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size) || type != REG_DWORD
+            || size != sizeof(sequence))
+        sequence = ~0u;
+    return sequence;
+}
+
+DWORD set_sequence(HKEY key, DWORD sequence)
+{
+    return map_registry_error(RegSetValueExW(key, L"Sequence", 0, REG_DWORD, (BYTE *)&sequence, sizeof(sequence)));
+}
+
+/* Every change to a session moves its Sequence on; a damaged one starts again at 1. */
+DWORD bump_sequence(HKEY key)
+{
+    DWORD sequence = read_sequence(key);
+
+    return set_sequence(key, sequence == ~0u ? 1 : sequence + 1);
 }
