@@ -210,8 +210,7 @@ double own_close(HANDLE *processes)
     }
     for (i = 0; i < windows.count; i++)
         if (IsWindow(windows.hwnds[i])) PostMessageW(windows.hwnds[i], WM_CLOSE, 0, 0);
-    /* One wait per application, as the DLL waits: under Wine 8.0 one wait for all of them
-     * at once took 2 s longer when every process shared one CPU. */
+    /* One wait per application, as the DLL waits. */
     for (i = 0; i < napps; i++)
         if (WaitForSingleObject(processes[i], 20000)) problem("own close: application %u did not exit\n", i);
     end = counter();

@@ -147,6 +147,7 @@ struct results
 {
     double api[PHASES][MAX_RUNS], floor[PHASES][MAX_RUNS];
     unsigned int calls, found, done;
+    unsigned int stalls;    /* floors' closes measured again after an X11 stall */
 };
 
 static HANDLE start_console(HANDLE event)
@@ -224,20 +225,42 @@ static void end_restarted(const HANDLE *closed)
     end_apps(restarted_processes);
 }
 
+/* Wine's X11 driver waits up to 2 s for a window manager to withdraw a managed window, and
+ * Xvfb runs none: now and then one application's exit takes those 2 s ("wait_for_withdrawn_state
+ * ... wait timed out" with WINEDEBUG=fixme+event), seen in the benchmark's own close far more
+ * often than in RmShutdown's.  A floor is the least the work takes, so such a close is done
+ * again, at most twice, with new applications; the retries are counted and printed.  The
+ * API's figures are never measured again.  Returns the close's time, 0 on failure. */
+#define STALL_MS 1900.0
+
+static double close_apps_once(HANDLE *processes, double *created, unsigned int *stalls)
+{
+    double unused, close = 0;
+    unsigned int attempt;
+
+    for (attempt = 0; attempt < 3; attempt++)
+    {
+        if (!start_apps(processes, &unused, created)) return 0;
+        if ((close = own_close(processes)) < STALL_MS) break;
+        (*stalls)++;
+    }
+    return close;
+}
+
 /* The floors of one run, in this process. */
 static BOOL measure_floors(const WCHAR **names, unsigned int total, struct results *res, unsigned int r,
                            HANDLE event)
 {
     HANDLE processes[MAX_APPS] = { 0 }, console;
     struct floor_counts counts;
-    double unused, start;
+    double start, close;
 
     res->floor[0][r] = measure_store_floor(names, total, 1000);
     res->floor[1][r] = measure_names_floor(names, total, &counts) + measure_list_floor(TRUE, &counts);
     if (res->calls > 1) res->floor[1][r] += (res->calls - 1) * measure_list_floor(TRUE, &counts);
     res->floor[2][r] = measure_list_floor(TRUE, &counts);
-    if (!start_apps(processes, &unused, &res->floor[3][r])) return FALSE;
-    res->floor[2][r] += own_close(processes);
+    if (!(close = close_apps_once(processes, &res->floor[3][r], &res->stalls))) return FALSE;
+    res->floor[2][r] += close;
     if (!(console = start_console(event))) return FALSE;
     start = now_ms();
     SetEvent(event);
@@ -282,7 +305,9 @@ static void print_results(unsigned int nfiles, unsigned int total, struct result
         printf(" %7.1f/%-7.1f", api, floor_ms);
         if (p == PHASES - 1) printf(" %5.2fx", api / floor_ms);
     }
-    printf("%s\n", total != nfiles ? "  (registers the K+2 real files)" : "");
+    printf("%s", total != nfiles ? "  (registers the K+2 real files)" : "");
+    if (res->stalls) printf("  (%u floor close%s redone after a 2 s X11 stall)", res->stalls, res->stalls > 1 ? "s" : "");
+    printf("\n");
 }
 
 static void parse_args(int argc, WCHAR **argv, unsigned int *runs, unsigned int *files, unsigned int *nfiles,
