@@ -173,11 +173,12 @@ static void print_row(struct row *row, unsigned int runs)
 static void print_legend(void)
 {
     printf("first: the first RmGetList after registering (a new session each run); repeated: the\n"
-           "next three (their median in each run).  first floor = the names floor (canonical form of every name, which exist, and\n"
-           "two bytes of each existing file: floor.c) + the handle table (+ module lists with an image);\n"
-           "floor = the handle table (+ module lists).  '!' marks a ratio above its goal (first call:\n"
-           "1.5x, 2x at 10,000 files; repeated: 1.25x).  image +1: a copy of an executable nobody has\n"
-           "loaded is registered too; only then must RmGetList (and the floor) read every module list.\n");
+           "next three (their median in each run).  first floor = the names floor (canonical form of\n"
+           "every name, which exist, and two bytes of each existing file: floor.c) + the handle table\n"
+           "(+ module lists with an image); floor = the handle table (+ module lists).  '!' marks a\n"
+           "ratio above its goal (first call: 1.5x, 2x at 10,000 files; repeated: 1.25x).  image +1: a\n"
+           "copy of an executable nobody has loaded is registered too; only then must RmGetList (and\n"
+           "the floor) read every module list.\n");
     printf("modules: processes whose module list this process could read itself / all processes%s\n",
            floor_helper_running() ? " (the floor asks rmhelper64.exe for the others)" : "");
 }

@@ -23,7 +23,7 @@
 # them.  Why one CPU: every call a Wine program makes into wineserver is a round trip, and
 # when the client and the server run on different CPUs of an idle machine each round trip
 # waits for the other CPU to wake.  Measured on the 2-core machine of the README's tables,
-# the same walk of 290 handles took 4 ms with both on one CPU, and 4-5 ms or 72-102 ms
+# the same walk of 290 handles took 4 ms with both on one CPU, and 4-5 ms or 58-102 ms
 # unpinned, switching between the two for seconds at a time with the CPUs 99% idle; a
 # benchmark's floor and the call it is compared with then land on different sides of that
 # switch.  Pinned, the figures repeat within a few percent.
@@ -53,8 +53,13 @@ done
 set -- ${args[@]+"${args[@]}"}
 if [ "$cpus" != all ] && [ "${RSTRTMGR_BENCH_CPUS:-}" != "$cpus" ]; then
     if command -v taskset > /dev/null; then
-        # The prefix's wineserver is started again, from inside the pinned run.
-        wineserver -k 2> /dev/null
+        # The benchmarks' own prefix has its wineserver started again, from inside the pinned
+        # run.  Another prefix's server may be serving other programs: it is left alone.
+        if [ "$WINEPREFIX" = "$root/bench/wineprefix" ]; then
+            wineserver -k 2> /dev/null
+        else
+            echo "bench: a wineserver already running for $WINEPREFIX stays where it is; stop it first for pinned figures" >&2
+        fi
         RSTRTMGR_BENCH_CPUS=$cpus exec taskset -c "$cpus" "$0" --cpus "$cpus" "$@"
     fi
     echo "bench: taskset not found; running on every CPU" >&2
@@ -73,9 +78,13 @@ trap stop_xvfb EXIT
 # managed window is withdrawn ("wait_for_withdrawn_state ... wait timed out" with
 # WINEDEBUG=fixme+event): in a pinned run of every benchmark, 4 of 5 of bench-shutdown's own
 # closes and one RmShutdown of 5 took those 2 s more.  The benchmarks' windows are left
-# unmanaged instead (a setting of this prefix, made with the display already up).
-wine reg add 'HKCU\Software\Wine\X11 Driver' /v Managed /t REG_SZ /d N /f > /dev/null 2>&1 \
-    || echo "bench: cannot set the X11 driver's Managed=N: expect 2 s stalls without a window manager" >&2
+# unmanaged instead (a setting of their own prefix, made with the display already up; another
+# prefix is not changed).
+if [ "$WINEPREFIX" != "$root/bench/wineprefix" ]; then
+    echo "bench: windows stay as $WINEPREFIX has them; without a window manager expect 2 s stalls" >&2
+elif ! wine reg add 'HKCU\Software\Wine\X11 Driver' /v Managed /t REG_SZ /d N /f > /dev/null 2>&1; then
+    echo "bench: cannot set the X11 driver's Managed=N: expect 2 s stalls without a window manager" >&2
+fi
 
 wine64=/usr/lib/wine/wine64
 [ -x "$wine64" ] || wine64=wine64
