@@ -93,12 +93,17 @@ BOOL start_app(unsigned int index, HANDLE *process)
     PROCESS_INFORMATION pi;
     WCHAR cmdline[3 * MAX_PATH], name[MAX_PATH];
 
+    unsigned int attempt;
+
     file_name(index, name);
     swprintf(cmdline, ARRAYSIZE(cmdline), L"\"%ls\" \"%ls\" %u %lu", app, name, index, GetCurrentProcessId());
-    if (!CreateProcessW(app, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    /* Under Wine 8.0, CreateProcess failed now and then with ERROR_INTERNAL_ERROR (1359) among
+     * many applications starting on one CPU; the next attempt started it. */
+    for (attempt = 0; !CreateProcessW(app, cmdline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi); attempt++)
     {
-        printf("cannot start the application: %lu\n", GetLastError());
-        return FALSE;
+        printf("cannot start application %u: %lu%s\n", index, GetLastError(), attempt < 2 ? ", trying again" : "");
+        if (attempt == 2) return FALSE;
+        Sleep(500);
     }
     CloseHandle(pi.hThread);
     *process = pi.hProcess;

@@ -66,8 +66,8 @@ static BOOL measure_step(DWORD session, unsigned int count, unsigned int runs, d
     struct floor_counts counts;
     unsigned int i, needed = 0, windows;
 
-    for (i = napps; i < count; i++) if (!start_app(i, &processes[i])) return FALSE;
-    napps = count;  /* the earlier ones hold their files already */
+    /* napps counts every started one, so that end_apps ends them all even after a failure. */
+    for (i = napps; i < count; i++, napps = i) if (!start_app(i, &processes[i])) return FALSE;
     if (!wait_all_ready(30000 + 300 * count)) return FALSE;
     /* Measured once every application waits for input: starting them loads the machine. */
     for (i = 0; i < count; i++) WaitForInputIdle(processes[i], 10000);

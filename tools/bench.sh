@@ -86,6 +86,9 @@ elif ! wine reg add 'HKCU\Software\Wine\X11 Driver' /v Managed /t REG_SZ /d N /f
     echo "bench: cannot set the X11 driver's Managed=N: expect 2 s stalls without a window manager" >&2
 fi
 
+out=$(mktemp) || exit 1
+trap 'stop_xvfb; rm -f "$out"' EXIT
+
 wine64=/usr/lib/wine/wine64
 [ -x "$wine64" ] || wine64=wine64
 for arch in ${RSTRTMGR_BENCH_ARCHS:-x86_64 i686}; do
@@ -100,6 +103,9 @@ for arch in ${RSTRTMGR_BENCH_ARCHS:-x86_64 i686}; do
     [ $arch = x86_64 ] && loader=$wine64
     echo "== $arch"
     for bench in $benches; do
+        # Into a file, not a pipe: an application a failed benchmark left running keeps the
+        # benchmark's standard output open (Wine processes inherit it), and a pipe would wait
+        # for it forever.
         case $bench in
             getlist) "$loader" "$dir/bench-getlist.exe" "$@" ;;
             installer) "$loader" "$dir/bench-installer.exe" ${runs[@]+"${runs[@]}"} \
@@ -109,7 +115,8 @@ for arch in ${RSTRTMGR_BENCH_ARCHS:-x86_64 i686}; do
             shutdown) "$loader" "$dir/bench-shutdown.exe" ${runs[@]+--rounds "${runs[1]}"} \
                           ${shutdown_args[@]+"${shutdown_args[@]}"} ;;
             *) echo "bench: unknown benchmark $bench" >&2; exit 1 ;;
-        esac | tr -d '\r'
+        esac > "$out" 2>&1
+        tr -d '\r' < "$out"
         echo
     done
 done
