@@ -56,6 +56,7 @@
 #include <restartmanager.h>
 
 #include "rstrtmgr_compat.h"
+#include "storeview.h"
 
 #define MAX_SESSIONS   64
 #define KEY_CHARS      CCH_RM_SESSION_KEY
@@ -459,24 +460,6 @@ static BOOL same_process(const RM_UNIQUE_PROCESS *a, const RM_UNIQUE_PROCESS *b)
     return a->dwProcessId == b->dwProcessId && !memcmp(&a->ProcessStartTime, &b->ProcessStartTime, sizeof(FILETIME));
 }
 
-/* Whether a session owner is still running, and (if so) its architecture. */
-static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner, int *arch)
-{
-    FILETIME created, exited, kernel, user;
-    HANDLE process;
-    DWORD code;
-    BOOL alive, wow64 = FALSE;
-
-    if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, owner->dwProcessId)))
-        return GetLastError() == ERROR_ACCESS_DENIED;
-    alive = GetProcessTimes(process, &created, &exited, &kernel, &user)
-            && !memcmp(&created, &owner->ProcessStartTime, sizeof(created))
-            && GetExitCodeProcess(process, &code) && code == STILL_ACTIVE;
-    if (alive && arch) *arch = IsWow64Process(process, &wow64) && wow64 ? 0 : 1;
-    CloseHandle(process);
-    return alive;
-}
-
 struct key_info
 {
     WCHAR name[64];
@@ -509,28 +492,6 @@ static BOOL read_binary(HKEY key, const WCHAR *name, void *data, DWORD size)
     return !RegQueryValueExW(key, name, NULL, &type, data, &len) && type == REG_BINARY && len == size;
 }
 
-/* The number of strings of all REG_MULTI_SZ values whose name starts with prefix. */
-static unsigned int count_strings(HKEY key, const WCHAR *prefix)
-{
-    WCHAR name[256];
-    DWORD index, total = 0;
-
-    for (index = 0;; index++)
-    {
-        DWORD name_len = ARRAYSIZE(name), type, size = 0;
-        WCHAR *data, *p;
-
-        if (RegEnumValueW(key, index, name, &name_len, NULL, &type, NULL, &size)) break;
-        if (wcsncmp(name, prefix, wcslen(prefix)) || type != REG_MULTI_SZ) continue;
-        if (!(data = calloc(size / sizeof(WCHAR) + 2, sizeof(WCHAR)))) continue;
-        name_len = ARRAYSIZE(name);
-        if (!RegEnumValueW(key, index, name, &name_len, NULL, NULL, (BYTE *)data, &size))
-            for (p = data; *p; p += wcslen(p) + 1) total++;
-        free(data);
-    }
-    return total;
-}
-
 static void read_key(HKEY root, const WCHAR *name, struct key_info *info, BOOL files)
 {
     DWORD type, size, sequence;
@@ -552,9 +513,9 @@ static void read_key(HKEY root, const WCHAR *name, struct key_info *info, BOOL f
     info->has_sequence = !RegQueryValueExW(key, L"Sequence", NULL, &type, (BYTE *)&sequence, &size)
                          && type == REG_DWORD && size == sizeof(sequence);
     RegQueryInfoKeyW(key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &info->written);
-    if (files) info->files = count_strings(key, L"RegFiles");
+    if (files) info->files = store_count_strings(key, L"RegFiles");
     RegCloseKey(key);
-    if (info->has_owner) info->alive = owner_alive(&info->owner, &info->arch);
+    if (info->has_owner) info->alive = store_owner_alive(&info->owner, &info->arch);
 }
 
 /* Every key below the store's root.  Take the store lock first for a consistent snapshot. */
@@ -604,7 +565,7 @@ static int find_session(const BYTE hash[HASH_BYTES], unsigned int *files)
         if (read_binary(key, L"SessionHash", stored, sizeof(stored)) && !memcmp(stored, hash, HASH_BYTES))
         {
             found = slot;
-            if (files) *files = count_strings(key, L"RegFiles");
+            if (files) *files = store_count_strings(key, L"RegFiles");
         }
         RegCloseKey(key);
     }

@@ -23,6 +23,7 @@
 #include <restartmanager.h>
 
 #include "rstrtmgr_compat.h"
+#include "storeview.h"
 
 /* Exit codes of every command. */
 #define EXIT_NOBODY 0
@@ -343,44 +344,6 @@ static int cmd_close(int argc, WCHAR **argv)
 
 /* ------------------------------------------------------------------ sessions */
 
-static BOOL owner_alive(const RM_UNIQUE_PROCESS *owner)
-{
-    FILETIME created, exited, kernel, user;
-    HANDLE process;
-    DWORD code;
-    BOOL alive;
-
-    if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, owner->dwProcessId)))
-        return GetLastError() == ERROR_ACCESS_DENIED;
-    alive = GetProcessTimes(process, &created, &exited, &kernel, &user)
-            && !memcmp(&created, &owner->ProcessStartTime, sizeof(created))
-            && GetExitCodeProcess(process, &code) && code == STILL_ACTIVE;
-    CloseHandle(process);
-    return alive;
-}
-
-/* Count the strings of all values whose name starts with prefix. */
-static DWORD count_registered(HKEY key, const WCHAR *prefix)
-{
-    WCHAR name[256];
-    DWORD index, total = 0;
-
-    for (index = 0;; index++)
-    {
-        DWORD name_len = ARRAYSIZE(name), type, size = 0;
-        WCHAR *data, *p;
-
-        if (RegEnumValueW(key, index, name, &name_len, NULL, &type, NULL, &size)) break;
-        if (wcsncmp(name, prefix, wcslen(prefix)) || type != REG_MULTI_SZ) continue;
-        if (!(data = calloc(size / sizeof(WCHAR) + 2, sizeof(WCHAR)))) continue;
-        name_len = ARRAYSIZE(name);
-        if (!RegEnumValueW(key, index, name, &name_len, NULL, NULL, (BYTE *)data, &size))
-            for (p = data; *p; p += wcslen(p) + 1) total++;
-        free(data);
-    }
-    return total;
-}
-
 static int cmd_sessions(void)
 {
     HKEY root;
@@ -408,9 +371,9 @@ static int cmd_sessions(void)
         size = sizeof(sequence);
         RegQueryValueExW(key, L"Sequence", NULL, NULL, (BYTE *)&sequence, &size);
         if (have_owner)
-            printf("%-12ls %8lu %-6s %6lu %6lu %6lu %8lu\n", name, owner.dwProcessId,
-                   owner_alive(&owner) ? "yes" : "no", count_registered(key, L"RegFiles"),
-                   count_registered(key, L"RegProcs"), count_registered(key, L"RegSvcs"), sequence);
+            printf("%-12ls %8lu %-6s %6u %6u %6u %8lu\n", name, owner.dwProcessId,
+                   store_owner_alive(&owner, NULL) ? "yes" : "no", store_count_strings(key, L"RegFiles"),
+                   store_count_strings(key, L"RegProcs"), store_count_strings(key, L"RegSvcs"), sequence);
         else
             printf("%-12ls %8s %-6s (no valid Owner value)\n", name, "-", "-");
         RegCloseKey(key);
